@@ -1,0 +1,167 @@
+// The database: a directory of tables, each stored by the plugins its
+// configuration names.
+//
+//   auto db = tessera::Database::open("data", tessera::Config::from_file("tessera.json"));
+//   auto users = db->create_table("users", tessera::Schema({...}));
+//   tessera::Value id = users.insert({{"name", "Ann"}});
+//   for (const tessera::Row& row : users.scan()) ...
+//
+// Every change happens inside a transaction; a single Table call is its own
+// transaction. Transactions are serialized (one writer at a time, like
+// SQLite and LMDB); readers are never blocked by an open transaction and see
+// only committed data.
+//
+// Thread safety: Database, Table and Transaction handles may be used from
+// several threads, except that one Transaction belongs to one thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/config.h"
+#include "tessera/error.h"
+#include "tessera/plugin_registry.h"
+#include "tessera/row.h"
+#include "tessera/schema.h"
+#include "tessera/value.h"
+
+namespace tessera {
+
+class Database;
+class Transaction;
+
+namespace detail {
+struct DatabaseImpl;
+struct TableState;
+}  // namespace detail
+
+// A handle to one table. Cheap to copy; valid while its Database is open.
+class Table {
+ public:
+  const std::string& name() const;
+  const Schema& schema() const;
+
+  // Inserts one record and returns its primary key. An omitted column gets
+  // its default (or NULL); an omitted auto-increment key gets the next id.
+  // Throws Error(kConstraint) naming table, column and value, changing nothing.
+  Value insert(const Fields& fields);
+  // Positional form: one value per column, NULL for an auto-increment key
+  // to be assigned.
+  Value insert_record(Record record);
+
+  std::optional<Row> get(const Value& primary_key) const;
+  // Allocation-friendly form: fills out and returns true when found.
+  bool get(const Value& primary_key, Record& out) const;
+
+  // Returns false when no row has that key. Changing the primary key is
+  // allowed when the new key is free.
+  bool update(const Value& primary_key, const Fields& changes);
+  bool erase(const Value& primary_key);
+
+  Cursor scan() const;
+  uint64_t size() const;
+
+ private:
+  friend class Database;
+  friend class Transaction;
+  Table(detail::DatabaseImpl* db, std::shared_ptr<detail::TableState> state)
+      : db_(db), state_(std::move(state)) {}
+  detail::DatabaseImpl* db_;
+  std::shared_ptr<detail::TableState> state_;
+};
+
+// A group of changes that commit together or not at all. Reads through the
+// transaction see its own uncommitted changes. Destroying an uncommitted
+// transaction rolls it back. While a transaction is open on a thread, that
+// thread must use it for writes (a plain Table write would wait for itself
+// and is refused with Error(kInvalidArgument)).
+class Transaction {
+ public:
+  Transaction(Transaction&&) noexcept;
+  Transaction& operator=(Transaction&&) noexcept;
+  ~Transaction();
+
+  Value insert(std::string_view table, const Fields& fields);
+  Value insert_record(std::string_view table, Record record);
+  std::optional<Row> get(std::string_view table, const Value& primary_key);
+  bool update(std::string_view table, const Value& primary_key, const Fields& changes);
+  bool erase(std::string_view table, const Value& primary_key);
+
+  // Makes every change visible and durable (per durability.sync) at once.
+  void commit();
+  void rollback();
+  bool active() const;
+
+ private:
+  friend class Database;
+  struct Impl;
+  explicit Transaction(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// What a table needs and whether it can be used.
+struct TableStatus {
+  std::string name;
+  bool available = false;
+  std::string error;  // why not, naming the plugin, version and paths searched
+  struct Requirement {
+    ComponentKind kind;
+    std::string name;
+    std::string plugin;
+    std::string version;
+    bool found = false;
+  };
+  std::vector<Requirement> plugins;
+};
+
+class Database {
+ public:
+  // Opens the database in dir, creating the directory and an empty catalog
+  // when absent. Loads plugins from the configured and default paths. A
+  // table whose plugins are missing opens as unavailable (see status()).
+  static std::unique_ptr<Database> open(const std::filesystem::path& dir,
+                                        const Config& config = Config());
+  // Saves (see close()).
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Creates a table stored as table_config says, or as config().table(name)
+  // says when none is given. Throws kAlreadyExists, kInvalidArgument for a
+  // bad name, kPlugin when a named plugin is not loaded.
+  Table create_table(std::string_view name, const Schema& schema,
+                     const std::optional<TableConfig>& table_config = std::nullopt);
+  void drop_table(std::string_view name);
+  bool table_exists(std::string_view name) const;
+  std::vector<std::string> table_names() const;
+  // Throws kNotFound, or kUnavailable with the reason (missing plugin, bad
+  // checksum...). Loads the table's data on first access.
+  Table table(std::string_view name);
+  TableStatus status(std::string_view name) const;
+
+  Transaction begin();
+
+  // Writes every table changed since the last save into its format's files,
+  // atomically per file set.
+  void save();
+  // Saves and releases resources. Further calls throw. Idempotent.
+  void close();
+
+  const std::filesystem::path& path() const;
+  const Config& config() const;
+  const PluginRegistry& plugins() const;
+
+ private:
+  explicit Database(std::unique_ptr<detail::DatabaseImpl> impl);
+  std::unique_ptr<detail::DatabaseImpl> impl_;
+};
+
+// The Tessera version, "major.minor.patch".
+const char* version();
+
+}  // namespace tessera

@@ -1,0 +1,10 @@
+// Everything a host application needs.
+#pragma once
+
+#include "tessera/config.h"
+#include "tessera/database.h"
+#include "tessera/error.h"
+#include "tessera/plugin_registry.h"
+#include "tessera/row.h"
+#include "tessera/schema.h"
+#include "tessera/value.h"

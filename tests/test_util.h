@@ -1,0 +1,33 @@
+// Helpers shared by the tests.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace tessera::test {
+
+// A fresh folder under the system temp dir, removed when destroyed.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::string read_file(const std::filesystem::path& file);
+void write_file(const std::filesystem::path& file, const std::string& bytes);
+
+// Runs a shell command; returns its exit status and fills output with
+// stdout and stderr combined.
+int run_command(const std::string& command, std::string& output);
+
+// Debian's Python, which has the msgpack, lz4 and pandas modules.
+constexpr const char* kPython = "/usr/bin/python3";
+
+}  // namespace tessera::test
