@@ -45,11 +45,6 @@ uint64_t get_uint(const json& j, const std::string& path) {
   return j.get<uint64_t>();
 }
 
-bool get_bool(const json& j, const std::string& path) {
-  if (!j.is_boolean()) config_error(path, fmt::format("expected true or false, got {}", j.dump()));
-  return j.get<bool>();
-}
-
 json get_object(const json& j, const std::string& path) {
   if (!j.is_object()) config_error(path, fmt::format("expected an object, got {}", j.dump()));
   return j;
