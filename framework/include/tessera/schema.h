@@ -15,14 +15,14 @@
 namespace tessera {
 
 struct Column {
-  std::string name;
+  std::string name{};
   Type type = Type::kText;
   bool nullable = true;
   bool primary_key = false;  // implies NOT NULL and UNIQUE
   bool unique = false;
-  std::optional<Value> default_value;  // used when an insert omits the column
+  std::optional<Value> default_value{};  // used when an insert omits the column
   bool auto_increment = false;          // INTEGER primary key only
-  std::optional<uint32_t> max_length;   // VARCHAR(n): TEXT only, in code points
+  std::optional<uint32_t> max_length{};  // VARCHAR(n): TEXT only, in code points
 
   // "INTEGER", "VARCHAR(32)", ...
   std::string type_text() const;

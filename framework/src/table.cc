@@ -1,0 +1,95 @@
+// Table handle calls: each write is a transaction of its own.
+#include <fmt/format.h>
+
+#include "database_impl.h"
+#include "tessera/database.h"
+#include "tessera/error.h"
+#include "write_set.h"
+
+namespace tessera {
+
+namespace {
+
+template <class F>
+auto single_write(detail::DatabaseImpl* db, F&& op) {
+  db->check_open();
+  detail::WriterLock writer(*db);
+  detail::WriteSet writes(*db);
+  auto result = op(writes);
+  writes.commit();
+  return result;
+}
+
+// Streams a loaded table's rows by slot, taking the read lock per row so
+// that writers are never blocked for the length of a scan.
+class TableScan final : public CursorSource {
+ public:
+  explicit TableScan(std::shared_ptr<detail::TableState> t) : t_(std::move(t)) {}
+  bool next(Record& out) override {
+    std::shared_lock lock(t_->mu);
+    while (slot_ < t_->rows.size()) {
+      const Record& r = t_->rows[slot_++];
+      if (!r.empty()) {
+        out = r;
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  std::shared_ptr<detail::TableState> t_;
+  size_t slot_ = 0;
+};
+
+}  // namespace
+
+const std::string& Table::name() const { return state_->name; }
+const Schema& Table::schema() const { return *state_->schema; }
+
+Value Table::insert(const Fields& fields) {
+  return single_write(db_, [&](detail::WriteSet& w) { return w.insert(state_->name, fields); });
+}
+
+Value Table::insert_record(Record record) {
+  return single_write(db_, [&](detail::WriteSet& w) { return w.insert(state_->name, std::move(record)); });
+}
+
+bool Table::get(const Value& key, Record& out) const {
+  db_->check_open();
+  state_->ensure_loaded(*db_->fs);
+  std::shared_lock lock(state_->mu);
+  const Record* r = state_->find(key);
+  if (!r) return false;
+  out = *r;
+  return true;
+}
+
+std::optional<Row> Table::get(const Value& key) const {
+  Record r;
+  if (!get(key, r)) return std::nullopt;
+  return Row(state_->schema, std::move(r));
+}
+
+bool Table::update(const Value& key, const Fields& changes) {
+  return single_write(db_, [&](detail::WriteSet& w) { return w.update(state_->name, key, changes); });
+}
+
+bool Table::erase(const Value& key) {
+  return single_write(db_, [&](detail::WriteSet& w) { return w.erase(state_->name, key); });
+}
+
+Cursor Table::scan() const {
+  db_->check_open();
+  state_->ensure_loaded(*db_->fs);
+  return Cursor(state_->schema, std::make_unique<TableScan>(state_));
+}
+
+uint64_t Table::size() const {
+  db_->check_open();
+  state_->ensure_loaded(*db_->fs);
+  std::shared_lock lock(state_->mu);
+  return state_->live_rows;
+}
+
+}  // namespace tessera

@@ -1,0 +1,141 @@
+#include "table_state.h"
+
+#include <fmt/format.h>
+
+#include "tessera/error.h"
+
+namespace tessera::detail {
+
+void TableState::check_available() const {
+  if (!unavailable.empty())
+    throw Error(ErrorCode::kUnavailable, fmt::format("table '{}' is unavailable: {}", name, unavailable));
+}
+
+std::optional<RowId> TableState::find_unique(size_t col, const Value& value) const {
+  if (col == schema->primary_key()) {
+    auto it = pk.find(value);
+    return it == pk.end() ? std::nullopt : std::optional<RowId>(it->second);
+  }
+  const auto& map = unique[col];
+  auto it = map.find(value);
+  return it == map.end() ? std::nullopt : std::optional<RowId>(it->second);
+}
+
+size_t TableState::row_memory(const Record& r) const {
+  size_t n = sizeof(Record) + 48;  // the slot and its primary-key map entry
+  for (const Value& v : r) n += v.memory_usage();
+  return n;
+}
+
+void TableState::note_id(const Value& key) {
+  if (key.type() == Type::kInteger && key.int_unchecked() >= next_auto_id &&
+      key.int_unchecked() < INT64_MAX)
+    next_auto_id = key.int_unchecked() + 1;
+}
+
+void TableState::remove_row(const Value& key) {
+  auto it = pk.find(key);
+  if (it == pk.end()) return;
+  RowId id = it->second;
+  Record& r = rows[id];
+  for (size_t c : unique_columns) {
+    if (r[c].is_null()) continue;
+    auto u = unique[c].find(r[c]);
+    if (u != unique[c].end() && u->second == id) unique[c].erase(u);
+  }
+  memory_bytes -= std::min(memory_bytes, row_memory(r));
+  pk.erase(it);
+  Record().swap(r);
+  free_slots.push_back(id);
+  --live_rows;
+}
+
+void TableState::put_row(Record record) {
+  const size_t pkc = schema->primary_key();
+  note_id(record[pkc]);
+  RowId id;
+  if (auto it = pk.find(record[pkc]); it != pk.end()) {
+    id = it->second;
+    Record& old = rows[id];
+    for (size_t c : unique_columns) {
+      if (old[c].is_null()) continue;
+      auto u = unique[c].find(old[c]);
+      if (u != unique[c].end() && u->second == id) unique[c].erase(u);
+    }
+    memory_bytes -= std::min(memory_bytes, row_memory(old));
+  } else {
+    if (!free_slots.empty()) {
+      id = free_slots.back();
+      free_slots.pop_back();
+    } else {
+      id = rows.size();
+      rows.emplace_back();
+    }
+    pk.emplace(record[pkc], id);
+    ++live_rows;
+  }
+  for (size_t c : unique_columns)
+    if (!record[c].is_null()) unique[c][record[c]] = id;
+  memory_bytes += row_memory(record);
+  rows[id] = std::move(record);
+}
+
+void TableState::reset_rows() {
+  unique.assign(schema->size(), {});
+  unique_columns.clear();
+  for (size_t c = 0; c < schema->size(); ++c)
+    if ((*schema)[c].unique && c != schema->primary_key()) unique_columns.push_back(c);
+  rows.clear();
+  free_slots.clear();
+  pk.clear();
+  live_rows = 0;
+  memory_bytes = 0;
+}
+
+void TableState::ensure_loaded(FileSystem& fs) {
+  check_available();
+  {
+    std::shared_lock lock(mu);
+    if (loaded) return;
+  }
+  std::unique_lock lock(mu);
+  if (loaded) return;
+  reset_rows();
+  rows.reserve(meta.row_count);
+  pk.reserve(meta.row_count);
+  next_auto_id = meta.next_auto_id;
+  try {
+    TableFileReader reader(fs, dir, meta, codec());
+    Record r;
+    while (reader.next(r)) {
+      const Value& key = r[schema->primary_key()];
+      if (pk.count(key))
+        throw Error(ErrorCode::kCorruption,
+                    fmt::format("table '{}': the data files hold primary key {} twice", name, key.to_string()));
+      put_row(std::move(r));
+      r.clear();
+    }
+  } catch (const Error& e) {
+    reset_rows();
+    unavailable = e.what();
+    throw;
+  }
+  next_auto_id = std::max(next_auto_id, meta.next_auto_id);
+  loaded = true;
+}
+
+TableMeta TableState::write_files(FileSystem& fs) const {
+  TableMeta m = meta;
+  m.next_auto_id = next_auto_id;
+  m.row_count = live_rows;
+  size_t slot = 0;
+  RecordFeed feed = [&]() -> const Record* {
+    while (slot < rows.size() && rows[slot].empty()) ++slot;
+    return slot < rows.size() ? &rows[slot++] : nullptr;
+  };
+  m.files = write_data_files(fs, dir, m, codec(), feed);
+  return m;
+}
+
+}  // namespace tessera::detail
+

@@ -1,0 +1,86 @@
+// A table inside the engine: its metadata, its plugins, and, once loaded,
+// its rows in memory with the primary-key map and the UNIQUE-column maps.
+//
+// Locking: `mu` guards rows and maps. Readers take it shared; a commit
+// applies its changes under it exclusively. Writers are serialized by the
+// database's writer lock, so validation done by a transaction (reading under
+// a shared lock) stays true until its commit applies.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "catalog.h"
+#include "table_store.h"
+#include "tessera/compressor.h"
+#include "tessera/format.h"
+#include "tessera/index.h"
+#include "tessera/value.h"
+
+namespace tessera::detail {
+
+class FileSystem;
+
+struct TableState {
+  std::string name;
+  std::filesystem::path dir;
+  TableMeta meta;  // as last saved (rows and counters live below)
+  std::shared_ptr<const Schema> schema;
+
+  // Plugins; null when the table is unavailable.
+  std::unique_ptr<Format> format;
+  std::unique_ptr<Compressor> compressor;  // null for "none"
+  std::string unavailable;                 // why the table cannot be used
+  uint64_t max_decompressed_bytes = 0;
+
+  mutable std::shared_mutex mu;
+  bool loaded = false;
+  std::vector<Record> rows;  // indexed by RowId; an empty Record is a free slot
+  std::vector<RowId> free_slots;
+  std::unordered_map<Value, RowId, ValueHash> pk;
+  // For each column: a value -> row map when the column is UNIQUE (not the
+  // primary key), else empty and unused.
+  std::vector<std::unordered_map<Value, RowId, ValueHash>> unique;
+  std::vector<size_t> unique_columns;
+  int64_t next_auto_id = 1;
+  uint64_t live_rows = 0;
+  bool dirty = false;  // changed since the last save
+  size_t memory_bytes = 0;
+
+  TableCodec codec() const { return {format.get(), compressor.get(), max_decompressed_bytes}; }
+
+  // Throws Error(kUnavailable) with the reason when the table cannot be used.
+  void check_available() const;
+  // Empties the rows and maps. REQUIRES: mu held exclusively.
+  void reset_rows();
+  // Loads the rows from the data files if not loaded yet.
+  void ensure_loaded(FileSystem& fs);
+
+  // REQUIRES: mu held (shared or exclusive) and loaded.
+  const Record* find(const Value& key) const {
+    auto it = pk.find(key);
+    return it == pk.end() ? nullptr : &rows[it->second];
+  }
+  // The row holding value in unique column col, if any. REQUIRES: as find().
+  std::optional<RowId> find_unique(size_t col, const Value& value) const;
+
+  // Applying committed changes. REQUIRES: mu held exclusively and loaded.
+  void remove_row(const Value& key);
+  void put_row(Record record);  // insert, or replace the row with the same key
+  void note_id(const Value& key);  // keeps next_auto_id above every id seen
+
+  // Writes the rows into new data files and returns the new metadata
+  // (files listed, counters set). REQUIRES: mu held (shared is enough).
+  TableMeta write_files(FileSystem& fs) const;
+  size_t row_memory(const Record& r) const;
+};
+
+}  // namespace tessera::detail

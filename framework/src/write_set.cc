@@ -1,0 +1,183 @@
+#include "write_set.h"
+
+#include <fmt/format.h>
+
+#include "tessera/error.h"
+
+namespace tessera::detail {
+
+TableChanges& WriteSet::changes_for(std::string_view table) {
+  auto it = tables_.find(table);
+  if (it != tables_.end()) return it->second;
+  auto state = db_.usable_table(table);
+  TableChanges tc;
+  tc.table = state;
+  tc.unique_claims.resize(state->schema->size());
+  return tables_.emplace(std::string(table), std::move(tc)).first->second;
+}
+
+const Record* WriteSet::current(TableChanges& tc, const Value& key, bool& in_changes) {
+  auto it = tc.rows.find(key);
+  in_changes = it != tc.rows.end();
+  if (in_changes) return it->second ? &*it->second : nullptr;
+  std::shared_lock lock(tc.table->mu);
+  return tc.table->find(key);  // stable: only writers change rows, and we are the writer
+}
+
+bool WriteSet::get(std::string_view table, const Value& key, Record& out) {
+  auto it = tables_.find(table);
+  if (it == tables_.end()) {
+    auto state = db_.usable_table(table);
+    std::shared_lock lock(state->mu);
+    const Record* r = state->find(key);
+    if (r) out = *r;
+    return r != nullptr;
+  }
+  bool in_changes;
+  const Record* r = current(it->second, key, in_changes);
+  if (r) out = *r;
+  return r != nullptr;
+}
+
+Record WriteSet::from_fields(const TableState& t, const Fields& fields) {
+  const Schema& s = *t.schema;
+  Record r(s.size());
+  std::vector<bool> given(s.size(), false);
+  for (const auto& [name, value] : fields) {
+    size_t i = s.index_of(name, t.name);
+    if (given[i])
+      throw Error(ErrorCode::kInvalidArgument,
+                  fmt::format("table '{}': column '{}' is given twice", t.name, name));
+    given[i] = true;
+    r[i] = value;
+  }
+  for (size_t i = 0; i < s.size(); ++i)
+    if (!given[i] && s[i].default_value) r[i] = *s[i].default_value;
+  return r;
+}
+
+void WriteSet::check_unique(TableChanges& tc, const Record& row, const Value* old_key) {
+  const TableState& t = *tc.table;
+  const Value& key = row[t.schema->primary_key()];
+  auto is_self = [&](const Value& other) { return other == key || (old_key && other == *old_key); };
+  for (size_t c : t.unique_columns) {
+    const Value& v = row[c];
+    if (v.is_null()) continue;
+    std::optional<Value> holder;
+    if (auto it = tc.unique_claims[c].find(v); it != tc.unique_claims[c].end() && !is_self(it->second)) {
+      holder = it->second;
+    } else {
+      std::shared_lock lock(t.mu);
+      if (auto rid = t.find_unique(c, v)) {
+        const Value& other = t.rows[*rid][t.schema->primary_key()];
+        // A committed row this transaction changed no longer holds its old
+        // value (its new one, if any, is in unique_claims).
+        if (!is_self(other) && !tc.rows.count(other)) holder = other;
+      }
+    }
+    if (holder)
+      throw Error(ErrorCode::kConstraint,
+                  fmt::format("table '{}', column '{}': value {} is already used by the row with key {}",
+                              t.name, (*t.schema)[c].name, v.to_string(), holder->to_string()));
+  }
+}
+
+void WriteSet::stage(TableChanges& tc, const Value& key, std::optional<Record> row) {
+  auto it = tc.rows.find(key);
+  if (it != tc.rows.end() && it->second) {
+    // Release the claims of the version being replaced.
+    for (size_t c : tc.table->unique_columns) {
+      auto u = tc.unique_claims[c].find((*it->second)[c]);
+      if (u != tc.unique_claims[c].end() && u->second == key) tc.unique_claims[c].erase(u);
+    }
+  }
+  if (row)
+    for (size_t c : tc.table->unique_columns)
+      if (!(*row)[c].is_null()) tc.unique_claims[c][(*row)[c]] = key;
+  if (it != tc.rows.end())
+    it->second = std::move(row);
+  else
+    tc.rows.emplace(key, std::move(row));
+}
+
+Value WriteSet::insert(std::string_view table, const Fields& fields) {
+  TableChanges& tc = changes_for(table);
+  return insert(table, from_fields(*tc.table, fields));
+}
+
+Value WriteSet::insert(std::string_view table, Record record) {
+  TableChanges& tc = changes_for(table);
+  TableState& t = *tc.table;
+  const Schema& s = *t.schema;
+  if (record.size() != s.size())
+    throw Error(ErrorCode::kInvalidArgument, fmt::format("table '{}': a record of {} values for {} columns",
+                                                         t.name, record.size(), s.size()));
+  const size_t pkc = s.primary_key();
+  bool assigned = false;
+  if (record[pkc].is_null() && s[pkc].auto_increment) {
+    if (t.next_auto_id == INT64_MAX)
+      throw Error(ErrorCode::kConstraint, fmt::format("table '{}': auto-increment ids are exhausted", t.name));
+    record[pkc] = Value(t.next_auto_id);
+    assigned = true;
+  }
+  for (size_t i = 0; i < s.size(); ++i) s.check_value(t.name, i, record[i]);
+  const Value& key = record[pkc];
+  bool in_changes;
+  if (current(tc, key, in_changes))
+    throw Error(ErrorCode::kConstraint, fmt::format("table '{}', column '{}': duplicate primary key {}",
+                                                    t.name, s[pkc].name, key.to_string()));
+  check_unique(tc, record, nullptr);
+  // Ids handed out are never handed out again, even if this transaction
+  // rolls back or the row is deleted.
+  if (assigned) ++t.next_auto_id;
+  else t.note_id(key);
+  Value result = key;
+  stage(tc, result, std::move(record));
+  return result;
+}
+
+bool WriteSet::update(std::string_view table, const Value& key, const Fields& changes) {
+  TableChanges& tc = changes_for(table);
+  TableState& t = *tc.table;
+  const Schema& s = *t.schema;
+  bool in_changes;
+  const Record* old = current(tc, key, in_changes);
+  if (!old) return false;
+  Record row = *old;
+  for (const auto& [name, value] : changes) row[s.index_of(name, t.name)] = value;
+  for (size_t i = 0; i < s.size(); ++i) s.check_value(t.name, i, row[i]);
+  const Value& new_key = row[s.primary_key()];
+  bool key_changed = new_key != key;
+  if (key_changed && current(tc, new_key, in_changes))
+    throw Error(ErrorCode::kConstraint, fmt::format("table '{}', column '{}': duplicate primary key {}",
+                                                    t.name, s[s.primary_key()].name, new_key.to_string()));
+  check_unique(tc, row, &key);
+  if (key_changed) {
+    t.note_id(new_key);
+    Value nk = new_key;
+    stage(tc, key, std::nullopt);
+    stage(tc, nk, std::move(row));
+  } else {
+    stage(tc, key, std::move(row));
+  }
+  return true;
+}
+
+bool WriteSet::erase(std::string_view table, const Value& key) {
+  TableChanges& tc = changes_for(table);
+  bool in_changes;
+  if (!current(tc, key, in_changes)) return false;
+  stage(tc, key, std::nullopt);
+  return true;
+}
+
+void WriteSet::commit() {
+  std::vector<TableChanges> changes;
+  changes.reserve(tables_.size());
+  for (auto& [name, tc] : tables_)
+    if (!tc.rows.empty()) changes.push_back(std::move(tc));
+  tables_.clear();
+  if (!changes.empty()) db_.commit(changes);
+}
+
+}  // namespace tessera::detail

@@ -1,0 +1,320 @@
+// The core engine through the public API: tables, constraints, types,
+// transactions, save and reopen.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include <tessera/tessera.h>
+
+#include "test_util.h"
+
+using namespace tessera;
+using tessera::test::TempDir;
+
+namespace {
+
+Schema people_schema() {
+  return Schema({
+      {.name = "id", .type = Type::kInteger, .primary_key = true, .auto_increment = true},
+      {.name = "name", .type = Type::kText, .nullable = false, .max_length = 5},
+      {.name = "email", .type = Type::kText, .unique = true},
+      {.name = "score", .type = Type::kReal},
+      {.name = "active", .type = Type::kBoolean, .default_value = Value(true)},
+  });
+}
+
+std::vector<Record> all_rows(const Table& t) {
+  std::vector<Record> out;
+  Cursor c = t.scan();
+  Record r;
+  while (c.next(r)) out.push_back(r);
+  std::sort(out.begin(), out.end(), [](const Record& a, const Record& b) { return a[0] < b[0]; });
+  return out;
+}
+
+template <class F>
+ErrorCode error_code_of(F&& f, std::string* message = nullptr) {
+  try {
+    f();
+  } catch (const Error& e) {
+    if (message) *message = e.what();
+    return e.code();
+  }
+  FAIL("no error was thrown");
+  return ErrorCode::kInvalidArgument;
+}
+
+}  // namespace
+
+TEST_CASE("schemas refuse bad definitions, naming the column") {
+  std::string msg;
+  CHECK(error_code_of([] { Schema({{.name = "a", .type = Type::kInteger}}); }, &msg) ==
+        ErrorCode::kInvalidArgument);
+  CHECK_THAT(msg, Catch::Contains("no primary key"));
+  CHECK(error_code_of(
+            [] {
+              Schema({{.name = "a", .type = Type::kInteger, .primary_key = true},
+                      {.name = "a", .type = Type::kText}});
+            },
+            &msg) == ErrorCode::kInvalidArgument);
+  CHECK_THAT(msg, Catch::Contains("'a'") && Catch::Contains("twice"));
+  CHECK_THROWS_WITH(Schema({{.name = "k", .type = Type::kText, .primary_key = true, .auto_increment = true}}),
+                    Catch::Contains("'k'") && Catch::Contains("auto_increment"));
+  CHECK_THROWS_WITH(Schema({{.name = "k", .type = Type::kInteger, .primary_key = true, .max_length = 3}}),
+                    Catch::Contains("'k'"));
+  CHECK_THROWS_WITH(Schema({{.name = "1x", .type = Type::kInteger, .primary_key = true}}),
+                    Catch::Contains("'1x'"));
+  CHECK_THROWS_WITH(Schema({{.name = "k", .type = Type::kInteger, .primary_key = true},
+                            {.name = "d", .type = Type::kInteger, .default_value = Value("x")}}),
+                    Catch::Contains("'d'"));
+  // JSON form round trip.
+  Schema s = people_schema();
+  CHECK(Schema::from_json(s.to_json()) == s);
+  Type t;
+  std::optional<uint32_t> len;
+  parse_type_text("varchar(12)", t, len);
+  CHECK((t == Type::kText && len == 12u));
+  CHECK_THROWS_WITH(parse_type_text("DECIMAL", t, len), Catch::Contains("DECIMAL"));
+}
+
+TEST_CASE("constraint violations name table, column and value, and change nothing") {
+  TempDir dir;
+  auto db = Database::open(dir.path());
+  auto t = db->create_table("people", people_schema());
+  Value ada = t.insert({{"name", "Ada"}, {"email", "ada@x"}, {"score", 1.5}});
+  CHECK(ada == Value(1));
+  auto before = all_rows(t);
+  std::string msg;
+
+  CHECK(error_code_of([&] { t.insert({{"name", 42}}); }, &msg) == ErrorCode::kConstraint);
+  CHECK_THAT(msg, Catch::Contains("people") && Catch::Contains("'name'") && Catch::Contains("42"));
+  CHECK(error_code_of([&] { t.insert({{"email", "e"}}); }, &msg) == ErrorCode::kConstraint);
+  CHECK_THAT(msg, Catch::Contains("'name'") && Catch::Contains("NULL"));
+  CHECK(error_code_of([&] { t.insert({{"name", "Bartholomew"}}); }, &msg) == ErrorCode::kConstraint);
+  CHECK_THAT(msg, Catch::Contains("'name'") && Catch::Contains("Bartholomew") && Catch::Contains("VARCHAR(5)"));
+  CHECK(error_code_of([&] { t.insert({{"id", 1}, {"name", "Dup"}}); }, &msg) == ErrorCode::kConstraint);
+  CHECK_THAT(msg, Catch::Contains("'id'") && Catch::Contains("duplicate primary key 1"));
+  CHECK(error_code_of([&] { t.insert({{"name", "Eve"}, {"email", "ada@x"}}); }, &msg) == ErrorCode::kConstraint);
+  CHECK_THAT(msg, Catch::Contains("'email'") && Catch::Contains("ada@x") && Catch::Contains("key 1"));
+  CHECK(error_code_of([&] { t.insert({{"nope", 1}, {"name", "X"}}); }, &msg) == ErrorCode::kNotFound);
+  CHECK_THAT(msg, Catch::Contains("'people'") && Catch::Contains("'nope'"));
+  CHECK(error_code_of([&] { t.update(ada, {{"score", "high"}}); }, &msg) == ErrorCode::kConstraint);
+  CHECK_THAT(msg, Catch::Contains("'score'") && Catch::Contains("high"));
+  // Multi-byte characters count as one: five of them fit VARCHAR(5).
+  CHECK_NOTHROW(t.insert({{"name", "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"}}));
+  CHECK(error_code_of([&] { t.insert({{"name", std::string("\xff\xfe")}}); }, &msg) == ErrorCode::kConstraint);
+  CHECK_THAT(msg, Catch::Contains("UTF-8"));
+
+  auto after = all_rows(t);
+  REQUIRE(after.size() == before.size() + 1);
+  CHECK(after[0] == before[0]);
+  // An INTEGER is accepted for a REAL column and stored as REAL.
+  t.update(ada, {{"score", 7}});
+  CHECK(t.get(ada)->values()[3].type() == Type::kReal);
+  CHECK((*t.get(ada))["active"] == Value(true));  // the default
+}
+
+TEST_CASE("every type round-trips through save and reopen") {
+  TempDir dir;
+  Schema s({
+      {.name = "k", .type = Type::kText, .primary_key = true},
+      {.name = "b", .type = Type::kBoolean},
+      {.name = "i", .type = Type::kInteger},
+      {.name = "r", .type = Type::kReal},
+      {.name = "t", .type = Type::kText},
+      {.name = "x", .type = Type::kBlob},
+      {.name = "ts", .type = Type::kTimestamp},
+  });
+  Blob big(300000);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<uint8_t>(i * 7 + 3);
+  std::vector<Record> rows = {
+      {"empty", false, 0, 0.0, "", Blob{}, Timestamp{0}},
+      {"nulls", Value(), Value(), Value(), Value(), Value(), Value()},
+      {"limits", true, std::numeric_limits<int64_t>::min(), -0.0, "line\nbreak \"quoted\", comma",
+       Blob{0, 255, 10, 13}, Timestamp{-1}},
+      {"max", true, std::numeric_limits<int64_t>::max(), 1e308, "\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80 ü",
+       big, Timestamp{253402300799999999}},
+      {"fractions", false, -1, 0.1 + 0.2, "\t\\/", Blob{0}, Timestamp{1700000000123456}},
+  };
+  {
+    auto db = Database::open(dir.path());
+    auto t = db->create_table("types", s);
+    for (const auto& r : rows) t.insert_record(r);
+    db->save();
+  }
+  auto db = Database::open(dir.path());
+  auto t = db->table("types");
+  REQUIRE(t.size() == rows.size());
+  for (const auto& r : rows) {
+    auto got = t.get(r[0]);
+    REQUIRE(got);
+    for (size_t i = 0; i < r.size(); ++i) {
+      INFO("row " << r[0].to_string() << " column " << i);
+      CHECK(got->values()[i].type() == r[i].type());
+      CHECK(got->values()[i] == r[i]);
+    }
+  }
+  CHECK(std::signbit(t.get(Value("limits"))->values()[3].as_real()));
+}
+
+TEST_CASE("auto-increment ids are never reused, across deletes and reopen") {
+  TempDir dir;
+  {
+    auto db = Database::open(dir.path());
+    auto t = db->create_table("people", people_schema());
+    CHECK(t.insert({{"name", "a"}}) == Value(1));
+    CHECK(t.insert({{"name", "b"}}) == Value(2));
+    CHECK(t.insert({{"name", "c"}}) == Value(3));
+    CHECK(t.erase(Value(3)));
+    CHECK(t.insert({{"name", "d"}}) == Value(4));
+    CHECK(t.erase(Value(4)));
+    CHECK(t.insert({{"id", 10}, {"name", "e"}}) == Value(10));  // explicit ids move the counter on
+    CHECK(t.erase(Value(10)));
+    auto txn = db->begin();
+    CHECK(txn.insert("people", {{"name", "f"}}) == Value(11));
+    txn.rollback();  // a rolled-back id is not reused either
+  }
+  auto db = Database::open(dir.path());
+  auto t = db->table("people");
+  CHECK(t.insert({{"name", "g"}}) == Value(12));
+  CHECK(t.size() == 3);
+}
+
+TEST_CASE("bad table names are refused before any path is built") {
+  TempDir dir;
+  auto db = Database::open(dir.path());
+  for (const std::string& bad : std::vector<std::string>{"", "..", "../evil", "a/b", "/abs", "a b", "-lead", std::string(65, 'x'), "tab\n",
+                          std::string("nul\0x", 5)}) {
+    INFO("name: " << bad);
+    CHECK_THROWS_AS(db->create_table(bad, people_schema()), Error);
+  }
+  CHECK_THROWS_WITH(db->create_table("../evil", people_schema()), Catch::Contains("../evil"));
+  CHECK(db->table_names().empty());
+  CHECK(!std::filesystem::exists(dir.path().parent_path() / "evil"));
+  CHECK_NOTHROW(db->create_table("ok_name-2", people_schema()));
+}
+
+TEST_CASE("transactions commit together, roll back, and see their own writes") {
+  TempDir dir;
+  auto db = Database::open(dir.path());
+  auto t = db->create_table("people", people_schema());
+  auto a = t.insert({{"name", "a"}, {"email", "a@x"}});
+  auto b = t.insert({{"name", "b"}, {"email", "b@x"}});
+
+  SECTION("rollback discards everything") {
+    auto txn = db->begin();
+    txn.insert("people", {{"name", "c"}});
+    txn.erase("people", a);
+    CHECK(!txn.get("people", a));
+    CHECK(t.get(a));  // others still see the committed row
+    txn.rollback();
+    CHECK(t.size() == 2);
+  }
+  SECTION("a refused change inside a transaction leaves its other changes") {
+    auto txn = db->begin();
+    txn.update("people", a, {{"email", "new@x"}});
+    CHECK_THROWS_AS(txn.insert("people", {{"name", "z"}, {"email", "b@x"}}), Error);
+    txn.commit();
+    CHECK((*t.get(a))["email"] == Value("new@x"));
+    CHECK(t.size() == 2);
+  }
+  SECTION("unique values can be swapped and reused within one transaction") {
+    auto txn = db->begin();
+    txn.update("people", a, {{"email", "tmp@x"}});
+    txn.update("people", b, {{"email", "a@x"}});
+    txn.update("people", a, {{"email", "b@x"}});
+    txn.erase("people", b);
+    txn.insert("people", {{"name", "c"}, {"email", "a@x"}});
+    CHECK_THROWS_AS(txn.insert("people", {{"name", "d"}, {"email", "b@x"}}), Error);
+    txn.commit();
+    CHECK((*t.get(a))["email"] == Value("b@x"));
+    CHECK(!t.get(b));
+    CHECK_THROWS_AS(t.insert({{"name", "e"}, {"email", "a@x"}}), Error);
+    CHECK_NOTHROW(t.insert({{"name", "e"}, {"email", "tmp@x"}}));
+  }
+  SECTION("changing the primary key moves the row") {
+    CHECK(t.update(a, {{"id", 100}}));
+    CHECK(!t.get(a));
+    CHECK((*t.get(Value(100)))["name"] == Value("a"));
+    CHECK_THROWS_AS(t.update(Value(100), {{"id", b}}), Error);
+    CHECK(!t.update(Value(12345), {{"name", "q"}}));
+    CHECK(!t.erase(Value(12345)));
+  }
+  SECTION("a plain write on a thread with an open transaction is refused, not deadlocked") {
+    auto txn = db->begin();
+    CHECK_THROWS_WITH(t.insert({{"name", "x"}}), Catch::Contains("transaction is open"));
+    txn.commit();
+    CHECK_NOTHROW(t.insert({{"name", "x"}}));
+  }
+  SECTION("an abandoned transaction rolls back") {
+    {
+      auto txn = db->begin();
+      txn.erase("people", a);
+    }
+    CHECK(t.get(a));
+  }
+}
+
+TEST_CASE("tables are created, listed, dropped; the directory is locked while open") {
+  TempDir dir;
+  {
+    auto db = Database::open(dir.path());
+    db->create_table("one", people_schema());
+    db->create_table("two", people_schema());
+    CHECK_THROWS_AS(db->create_table("one", people_schema()), Error);
+    CHECK(db->table_names() == std::vector<std::string>{"one", "two"});
+    CHECK_THROWS_WITH(Database::open(dir.path()), Catch::Contains("already open"));
+    db->drop_table("one");
+    CHECK(!db->table_exists("one"));
+    CHECK_THROWS_WITH(db->table("one"), Catch::Contains("'one'"));
+  }
+  auto db = Database::open(dir.path());
+  CHECK(db->table_names() == std::vector<std::string>{"two"});
+  CHECK(!std::filesystem::exists(dir.path() / "tables" / "one"));
+}
+
+TEST_CASE("scan streams every row once") {
+  TempDir dir;
+  auto db = Database::open(dir.path());
+  auto t = db->create_table("people", people_schema());
+  for (int i = 0; i < 1000; ++i) t.insert({{"name", "n"}, {"score", i * 1.0}});
+  for (int i = 1; i <= 1000; i += 3) t.erase(Value(i));
+  double sum = 0;
+  size_t n = 0;
+  for (const Row& row : t.scan()) {
+    sum += row["score"].as_real();
+    ++n;
+  }
+  CHECK(n == t.size());
+  double expect = 0;
+  for (int i = 0; i < 1000; ++i)
+    if ((i + 1 - 1) % 3 != 0) expect += i;
+  CHECK(sum == expect);
+}
+
+TEST_CASE("configuration errors name the key") {
+  CHECK_THROWS_WITH(Config::from_string(R"({"tables": {"t": {"compresor": "lz4"}}})"),
+                    Catch::Contains("tables.t.compresor") && Catch::Contains("unknown key"));
+  CHECK_THROWS_WITH(Config::from_string(R"({"defaults": {"format": 3}})"),
+                    Catch::Contains("defaults.format") && Catch::Contains("string"));
+  CHECK_THROWS_WITH(Config::from_string(R"({"durability": {"sync": "sometimes"}})"),
+                    Catch::Contains("durability.sync") && Catch::Contains("sometimes"));
+  CHECK_THROWS_WITH(Config::from_string(R"({"plugin_paths": "x"})"), Catch::Contains("plugin_paths"));
+  CHECK_THROWS_WITH(Config::from_string("{not json"), Catch::Contains("not valid JSON"));
+  auto c = Config::from_string(R"({"defaults": {"format": "csv", "compressor": "zstd"},
+                                   "tables": {"t": {"format": "jsonl"}}})");
+  CHECK(c.table("t").format == "jsonl");
+  CHECK(c.table("t").compressor == "zstd");
+  CHECK(c.table("other").format == "csv");
+}
+
+TEST_CASE("a table naming an unknown format is refused at creation") {
+  TempDir dir;
+  auto db = Database::open(dir.path());
+  TableConfig tc;
+  tc.format = "parquet";
+  CHECK_THROWS_WITH(db->create_table("t", people_schema(), tc),
+                    Catch::Contains("format plugin 'parquet'") && Catch::Contains("searched"));
+  CHECK(!db->table_exists("t"));
+}
