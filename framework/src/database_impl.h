@@ -18,6 +18,7 @@
 #include "catalog.h"
 #include "file_system.h"
 #include "table_state.h"
+#include "wal_log.h"
 #include "tessera/config.h"
 #include "tessera/database.h"
 #include "tessera/plugin_registry.h"
@@ -57,10 +58,19 @@ class WriterLock {
 struct DatabaseImpl {
   std::filesystem::path dir;
   Config config;
+  OpenOptions options;
   FileSystem* fs = &FileSystem::posix();
   PluginRegistry registry;
   int lock_fd = -1;
   bool closed = false;
+  std::unique_ptr<WalWriter> wal;
+  RecoveryReport recovery;
+  // Set when a write, sync or checkpoint failed: from then on the database
+  // refuses writes until reopened, rather than pretend data is safe.
+  std::string failure;
+  // The oldest log record that could not be replayed because its table is
+  // unavailable; the log is kept from there on. 0: none.
+  Lsn pending_lsn = 0;
 
   // Writers (transactions and single calls) hold this for their lifetime.
   std::mutex write_mu;
@@ -80,10 +90,22 @@ struct DatabaseImpl {
   std::shared_ptr<TableState> load_table_state(const std::string& name);
   void write_catalog();
 
-  // Makes the changes visible. REQUIRES: the writer lock.
-  void commit(std::vector<TableChanges>& changes);
+  // Logs the changes and makes them visible; returns the log record's LSN.
+  // The caller then releases the writer lock and calls finish_commit.
   // REQUIRES: the writer lock.
-  void save_locked();
+  Lsn commit(std::vector<TableChanges>& changes);
+  // Waits until the commit is durable (sharing the sync with concurrent
+  // committers), then checkpoints if the log has grown past its limit.
+  void finish_commit(Lsn lsn);
+  void check_writable() const;  // throws kReadOnly after a failure
+  // Logs a create/drop marker durably. REQUIRES: the writer lock.
+  void log_marker(std::string payload);
+
+  void recover();
+  void replay(const WalRecord& record);
+  // REQUIRES: the writer lock.
+  void checkpoint_locked();
+  void checkpoint_table(TableState& t, Lsn lsn);
 };
 
 }  // namespace tessera::detail

@@ -13,10 +13,16 @@ namespace {
 template <class F>
 auto single_write(detail::DatabaseImpl* db, F&& op) {
   db->check_open();
-  detail::WriterLock writer(*db);
-  detail::WriteSet writes(*db);
-  auto result = op(writes);
-  writes.commit();
+  detail::Lsn lsn;
+  decltype(op(std::declval<detail::WriteSet&>())) result;
+  {
+    detail::WriterLock writer(*db);
+    db->check_writable();
+    detail::WriteSet writes(*db);
+    result = op(writes);
+    lsn = writes.commit();
+  }
+  db->finish_commit(lsn);  // outside the writer lock: committers share a sync
   return result;
 }
 

@@ -44,6 +44,8 @@ void TableState::remove_row(const Value& key) {
     if (u != unique[c].end() && u->second == id) unique[c].erase(u);
   }
   memory_bytes -= std::min(memory_bytes, row_memory(r));
+  only_inserts = false;
+  inserted_keys.clear();
   pk.erase(it);
   Record().swap(r);
   free_slots.push_back(id);
@@ -63,7 +65,10 @@ void TableState::put_row(Record record) {
       if (u != unique[c].end() && u->second == id) unique[c].erase(u);
     }
     memory_bytes -= std::min(memory_bytes, row_memory(old));
+    only_inserts = false;
+    inserted_keys.clear();
   } else {
+    if (only_inserts) inserted_keys.push_back(record[pkc]);
     if (!free_slots.empty()) {
       id = free_slots.back();
       free_slots.pop_back();
@@ -90,6 +95,13 @@ void TableState::reset_rows() {
   pk.clear();
   live_rows = 0;
   memory_bytes = 0;
+  mark_clean();
+}
+
+void TableState::mark_clean() {
+  only_inserts = true;
+  inserted_keys.clear();
+  inserted_keys.shrink_to_fit();
 }
 
 void TableState::ensure_loaded(FileSystem& fs) {
@@ -101,6 +113,7 @@ void TableState::ensure_loaded(FileSystem& fs) {
   std::unique_lock lock(mu);
   if (loaded) return;
   reset_rows();
+  only_inserts = false;  // loading is not a change to track
   rows.reserve(meta.row_count);
   pk.reserve(meta.row_count);
   next_auto_id = meta.next_auto_id;
@@ -121,6 +134,7 @@ void TableState::ensure_loaded(FileSystem& fs) {
     throw;
   }
   next_auto_id = std::max(next_auto_id, meta.next_auto_id);
+  mark_clean();
   loaded = true;
 }
 
@@ -139,3 +153,64 @@ TableMeta TableState::write_files(FileSystem& fs) const {
 
 }  // namespace tessera::detail
 
+
+namespace tessera::detail {
+
+std::optional<TableMeta> TableState::append_files(FileSystem& fs) const {
+  if (!only_inserts || compressor || !format->can_append() || meta.files.empty()) return std::nullopt;
+  TableMeta m = meta;
+  m.next_auto_id = next_auto_id;
+  m.row_count = live_rows;
+  DataFile& last = m.files.back();
+  auto path = dir / last.name;
+  if (fs.file_size(path) != last.bytes) return std::nullopt;
+  size_t i = 0;
+  RecordFeed feed = [&]() -> const Record* {
+    while (i < inserted_keys.size()) {
+      if (const Record* r = find(inserted_keys[i++])) return r;
+    }
+    return nullptr;
+  };
+  const Record* next = feed();
+  {
+    auto file = fs.open_append(path);
+    FileSink sink(*file);
+    auto writer = format->new_append_writer(*schema, sink);
+    while (next && !(m.max_rows_per_file && last.rows >= m.max_rows_per_file) &&
+           !(m.max_file_size_bytes && file->size() >= m.max_file_size_bytes)) {
+      writer->write(*next);
+      ++last.rows;
+      next = feed();
+    }
+    writer->finish();
+    file->sync();
+    last.bytes = file->size();
+    file->close();
+  }
+  // The checksum covers the whole file, so it is recomputed over it.
+  Checksum sum;
+  auto src = fs.open_read(path);
+  char buf[65536];
+  uint64_t total = 0;
+  while (size_t n = src->read(buf, sizeof buf)) {
+    sum.update(buf, n);
+    total += n;
+  }
+  if (total != last.bytes) throw Error(ErrorCode::kIO, fmt::format("{}: size changed while appending", path.string()));
+  last.checksum = sum.text();
+  if (next) {
+    bool first = true;
+    RecordFeed rest = [&]() -> const Record* {
+      if (first) {
+        first = false;
+        return next;
+      }
+      return feed();
+    };
+    auto more = write_data_files(fs, dir, m, codec(), rest);
+    m.files.insert(m.files.end(), more.begin(), more.end());
+  }
+  return m;
+}
+
+}  // namespace tessera::detail

@@ -52,7 +52,11 @@ struct TableState {
   std::vector<size_t> unique_columns;
   int64_t next_auto_id = 1;
   uint64_t live_rows = 0;
-  bool dirty = false;  // changed since the last save
+  bool dirty = false;  // changed since the last checkpoint
+  // Since the last checkpoint: true while every change was an insert, with
+  // the inserted keys in order, so a checkpoint can append instead of rewrite.
+  bool only_inserts = true;
+  std::vector<Value> inserted_keys;
   size_t memory_bytes = 0;
 
   TableCodec codec() const { return {format.get(), compressor.get(), max_decompressed_bytes}; }
@@ -80,6 +84,13 @@ struct TableState {
   // Writes the rows into new data files and returns the new metadata
   // (files listed, counters set). REQUIRES: mu held (shared is enough).
   TableMeta write_files(FileSystem& fs) const;
+  // When the changes since the last checkpoint are inserts only and the
+  // format can append to an uncompressed file: appends them to the last data
+  // file (and new files past the table's limits) and returns the new
+  // metadata. nullopt when a full rewrite is needed. REQUIRES: as write_files.
+  std::optional<TableMeta> append_files(FileSystem& fs) const;
+  // Forgets the insert tracking after a checkpoint.
+  void mark_clean();
   size_t row_memory(const Record& r) const;
 };
 

@@ -52,13 +52,16 @@ bool Transaction::erase(std::string_view table, const Value& key) { return impl_
 
 void Transaction::commit() {
   auto& w = impl_->use();
+  detail::Lsn lsn;
   try {
-    w.commit();
+    impl_->db->check_writable();
+    lsn = w.commit();
   } catch (...) {
     impl_->end();
     throw;
   }
-  impl_->end();
+  impl_->end();  // releases the writer lock before waiting for the sync
+  impl_->db->finish_commit(lsn);
 }
 
 void Transaction::rollback() {

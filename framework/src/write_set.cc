@@ -171,13 +171,13 @@ bool WriteSet::erase(std::string_view table, const Value& key) {
   return true;
 }
 
-void WriteSet::commit() {
+Lsn WriteSet::commit() {
   std::vector<TableChanges> changes;
   changes.reserve(tables_.size());
   for (auto& [name, tc] : tables_)
     if (!tc.rows.empty()) changes.push_back(std::move(tc));
   tables_.clear();
-  if (!changes.empty()) db_.commit(changes);
+  return changes.empty() ? 0 : db_.commit(changes);
 }
 
 }  // namespace tessera::detail

@@ -26,8 +26,9 @@ class WriteSet {
   bool get(std::string_view table, const Value& key, Record& out);
 
   bool empty() const { return tables_.empty(); }
-  // Hands the changes to the database. REQUIRES: the writer lock.
-  void commit();
+  // Hands the changes to the database; returns the commit's LSN (0 when
+  // there was nothing to commit). REQUIRES: the writer lock.
+  Lsn commit();
   void clear() { tables_.clear(); }
 
  private:

@@ -7,9 +7,12 @@
 //   for (const tessera::Row& row : users.scan()) ...
 //
 // Every change happens inside a transaction; a single Table call is its own
-// transaction. Transactions are serialized (one writer at a time, like
-// SQLite and LMDB); readers are never blocked by an open transaction and see
-// only committed data.
+// transaction. A commit is appended to the write-ahead log and, with
+// durability.sync "full" (the default), synced before the call returns.
+// Transactions are serialized (one writer at a time, like SQLite and LMDB);
+// readers are never blocked by an open transaction and see only committed
+// data (a concurrent reader may see a commit a moment before its own call
+// has returned from the sync).
 //
 // Thread safety: Database, Table and Transaction handles may be used from
 // several threads, except that one Transaction belongs to one thread.
@@ -38,7 +41,26 @@ class Transaction;
 namespace detail {
 struct DatabaseImpl;
 struct TableState;
+class FileSystem;
 }  // namespace detail
+
+struct OpenOptions {
+  // Open even when the write-ahead log is damaged before its tail: keep every
+  // commit before the damage, drop the rest, and say so in recovery().
+  bool salvage = false;
+  // Tests substitute a fault-injecting file system here; null means POSIX.
+  detail::FileSystem* file_system = nullptr;
+};
+
+// What opening the database found in its write-ahead log.
+struct RecoveryReport {
+  uint64_t replayed_commits = 0;  // commits after the last checkpoint, reapplied
+  bool torn_tail = false;         // the log ended in a half-written record (dropped)
+  bool salvaged = false;          // damage was found and cut off (salvage only)
+  std::string damage;             // where and what, when damaged
+  uint64_t dropped_records = 0;   // intact-looking records after the damage, dropped
+  uint64_t dropped_bytes = 0;     // log bytes dropped from the damage on
+};
 
 // A handle to one table. Cheap to copy; valid while its Database is open.
 class Table {
@@ -124,8 +146,12 @@ class Database {
   // Opens the database in dir, creating the directory and an empty catalog
   // when absent. Loads plugins from the configured and default paths. A
   // table whose plugins are missing opens as unavailable (see status()).
+  // Replays the write-ahead log after the last checkpoint. A log damaged
+  // before its tail is Error(kCorruption) naming the file and offset, unless
+  // options.salvage.
   static std::unique_ptr<Database> open(const std::filesystem::path& dir,
-                                        const Config& config = Config());
+                                        const Config& config = Config(),
+                                        const OpenOptions& options = OpenOptions());
   // Saves (see close()).
   ~Database();
   Database(const Database&) = delete;
@@ -146,11 +172,19 @@ class Database {
 
   Transaction begin();
 
-  // Writes every table changed since the last save into its format's files,
-  // atomically per file set.
+  // Writes every table changed since the last checkpoint into its format's
+  // files (atomically per table; insert-only changes to formats that can
+  // append are appended), records the log position they cover, and retires
+  // the log segments they make unnecessary. Commits are durable without it;
+  // it bounds the log and the time recovery takes. Also runs by itself when
+  // the log passes durability.checkpoint_wal_bytes, and on close.
+  void checkpoint();
+  // The same as checkpoint().
   void save();
-  // Saves and releases resources. Further calls throw. Idempotent.
+  // Checkpoints and releases resources. Further calls throw. Idempotent.
   void close();
+
+  const RecoveryReport& recovery() const;
 
   const std::filesystem::path& path() const;
   const Config& config() const;
