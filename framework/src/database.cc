@@ -101,7 +101,11 @@ Table Database::create_table(std::string_view name, const Schema& schema,
                                                              cfg.compressor, cfg.compressor_options);
   m.max_rows_per_file = cfg.max_rows_per_file;
   m.max_file_size_bytes = cfg.max_file_size_bytes;
-  m.indexes = cfg.indexes;
+  m.indexes = nlohmann::json::array();
+  for (const auto& def : detail::index_defs_for_new_table(cfg.indexes, schema, t->name, impl_->registry)) {
+    m.indexes.push_back(def.to_json());
+    t->indexes.push_back(detail::make_table_index(def, schema, t->name, impl_->registry));
+  }
 
   auto& fs = *impl_->fs;
   if (fs.exists(t->dir)) fs.remove_all(t->dir);  // left by a create that did not finish
@@ -188,6 +192,14 @@ TableStatus Database::status(std::string_view name) const {
   };
   add(ComponentKind::kFormat, t->meta.format);
   add(ComponentKind::kCompressor, t->meta.compressor);
+  if (t->meta.indexes.is_array())
+    for (const auto& j : t->meta.indexes)
+      if (j.contains("plugin")) {
+        try {
+          add(ComponentKind::kIndex, detail::PluginRef::from_json(j["plugin"], t->name));
+        } catch (const Error&) {
+        }
+      }
   return s;
 }
 

@@ -26,11 +26,12 @@
 namespace tessera::detail {
 
 // One table's uncommitted changes: the final state of every key touched
-// (nullopt: deleted), and the UNIQUE values those new rows claim.
+// (nullopt: deleted), and the keys of unique indexes those new rows claim.
 struct TableChanges {
   std::shared_ptr<TableState> table;
   std::unordered_map<Value, std::optional<Record>, ValueHash> rows;
-  std::vector<std::unordered_map<Value, Value, ValueHash>> unique_claims;  // per column: value -> key
+  // Per index of the table (used for unique ones): index key -> row key.
+  std::vector<std::unordered_map<IndexKey, Value, IndexKeyHash>> unique_claims;
 };
 
 struct DatabaseImpl;

@@ -115,6 +115,13 @@ std::shared_ptr<TableState> DatabaseImpl::load_table_state(const std::string& na
     t->format = registry.make_format(t->meta.format.component, t->meta.format.options);
     if (t->meta.compressor.component != "none")
       t->compressor = registry.make_compressor(t->meta.compressor.component, t->meta.compressor.options);
+    for (size_t i = 0; i < t->meta.indexes.size(); ++i) {
+      auto def = IndexDef::from_json(t->meta.indexes[i], *t->schema, name,
+                                     fmt::format("{} (indexes[{}])", meta_path.string(), i), ErrorCode::kCorruption);
+      std::string missing = plugin_mismatch(registry, ComponentKind::kIndex, def.plugin);
+      if (!missing.empty()) throw Error(ErrorCode::kPlugin, fmt::format("index '{}': {}", def.name, missing));
+      t->indexes.push_back(make_table_index(def, *t->schema, name, registry));
+    }
   } catch (const Error& e) {
     t->unavailable = e.what();
     return t;
@@ -178,11 +185,11 @@ Lsn DatabaseImpl::commit(std::vector<TableChanges>& changes) {
   }
   for (auto& tc : changes) {
     TableState& t = *tc.table;
+    std::vector<std::pair<Value, std::optional<Record>>> list;
+    list.reserve(tc.rows.size());
+    for (auto& [key, row] : tc.rows) list.emplace_back(key, std::move(row));
     std::unique_lock lock(t.mu);
-    for (auto& [key, row] : tc.rows) {
-      if (row) t.put_row(std::move(*row));
-      else t.remove_row(key);
-    }
+    t.apply(list);
     t.dirty = true;
   }
   return lsn;

@@ -23,21 +23,20 @@ void DatabaseImpl::replay(const WalRecord& record) {
       continue;
     }
     t.ensure_loaded(*fs);
-    std::unique_lock lock(t.mu);
     const size_t pkc = t.schema->primary_key();
+    std::vector<std::pair<Value, std::optional<Record>>> list;
+    list.reserve(set.changes.size());
     for (auto& c : set.changes) {
-      if (c.row) {
-        if (c.row->size() != t.schema->size())
-          throw Error(ErrorCode::kCorruption,
-                      fmt::format("write-ahead log record {} (segment {}, offset {}) has {} values for table '{}' "
-                                  "of {} columns",
-                                  record.lsn, record.segment, record.offset, c.row->size(), t.name, t.schema->size()));
-        (void)pkc;
-        t.put_row(std::move(*c.row));
-      } else {
-        t.remove_row(c.key);
-      }
+      if (c.row && c.row->size() != t.schema->size())
+        throw Error(ErrorCode::kCorruption,
+                    fmt::format("write-ahead log record {} (segment {}, offset {}) has {} values for table '{}' of {} "
+                                "columns",
+                                record.lsn, record.segment, record.offset, c.row->size(), t.name, t.schema->size()));
+      Value key = c.row ? (*c.row)[pkc] : c.key;
+      list.emplace_back(std::move(key), std::move(c.row));
     }
+    std::unique_lock lock(t.mu);
+    t.apply(list);
     t.dirty = true;
   }
   ++recovery.replayed_commits;

@@ -11,14 +11,73 @@ void TableState::check_available() const {
     throw Error(ErrorCode::kUnavailable, fmt::format("table '{}' is unavailable: {}", name, unavailable));
 }
 
-std::optional<RowId> TableState::find_unique(size_t col, const Value& value) const {
-  if (col == schema->primary_key()) {
-    auto it = pk.find(value);
-    return it == pk.end() ? std::nullopt : std::optional<RowId>(it->second);
+std::optional<RowId> TableState::unique_holder(const TableIndex& ix, const IndexKey& key) const {
+  if (TableIndex::has_null(key)) return std::nullopt;
+  std::vector<RowId> found;
+  ix.index->find(key, found);
+  if (found.empty()) return std::nullopt;
+  return found.front();
+}
+
+namespace {
+void unindex(std::vector<TableIndex>& indexes, const Record& r, RowId id, IndexKey& key) {
+  for (auto& ix : indexes) {
+    ix.key_of(r, key);
+    ix.index->erase(key, id);
   }
-  const auto& map = unique[col];
-  auto it = map.find(value);
-  return it == map.end() ? std::nullopt : std::optional<RowId>(it->second);
+}
+void index_row(std::vector<TableIndex>& indexes, const Record& r, RowId id, IndexKey& key, const std::string& table) {
+  for (auto& ix : indexes) {
+    ix.key_of(r, key);
+    if (!ix.index->insert(key, id))
+      throw Error(ErrorCode::kCorruption,
+                  fmt::format("table '{}', index '{}': key {} is already taken", table, ix.def.name, key[0].to_string()));
+  }
+}
+}  // namespace
+
+void TableState::apply(std::vector<std::pair<Value, std::optional<Record>>>& changes) {
+  IndexKey key;
+  if (!indexes.empty())
+    for (auto& [k, row] : changes)
+      if (auto it = pk.find(k); it != pk.end()) unindex(indexes, rows[it->second], it->second, key);
+  auto saved = std::move(indexes);  // put_row/remove_row must not touch them now
+  indexes.clear();
+  try {
+    for (auto& [k, row] : changes) {
+      if (row) {
+        Value k2 = (*row)[schema->primary_key()];
+        put_row(std::move(*row));
+        RowId id = pk.find(k2)->second;
+        index_row(saved, rows[id], id, key, name);
+      } else {
+        remove_row(k);
+      }
+    }
+  } catch (...) {
+    indexes = std::move(saved);
+    throw;
+  }
+  indexes = std::move(saved);
+}
+
+void TableState::add_index(TableIndex ix) {
+  IndexKey key;
+  for (RowId id = 0; id < rows.size(); ++id) {
+    if (rows[id].empty()) continue;
+    ix.key_of(rows[id], key);
+    if (!ix.index->insert(key, id)) {
+      std::vector<RowId> other;
+      ix.index->find(key, other);
+      std::string shown;
+      for (const auto& v : key) shown += (shown.empty() ? "" : ", ") + v.to_string();
+      throw Error(ErrorCode::kConstraint,
+                  fmt::format("table '{}': cannot build unique index '{}': ({}) is held by the rows with keys {} and {}",
+                              name, ix.def.name, shown, rows[id][schema->primary_key()].to_string(),
+                              other.empty() ? "?" : rows[other.front()][schema->primary_key()].to_string()));
+    }
+  }
+  indexes.push_back(std::move(ix));
 }
 
 size_t TableState::row_memory(const Record& r) const {
@@ -38,11 +97,8 @@ void TableState::remove_row(const Value& key) {
   if (it == pk.end()) return;
   RowId id = it->second;
   Record& r = rows[id];
-  for (size_t c : unique_columns) {
-    if (r[c].is_null()) continue;
-    auto u = unique[c].find(r[c]);
-    if (u != unique[c].end() && u->second == id) unique[c].erase(u);
-  }
+  IndexKey scratch;
+  unindex(indexes, r, id, scratch);
   memory_bytes -= std::min(memory_bytes, row_memory(r));
   only_inserts = false;
   inserted_keys.clear();
@@ -59,11 +115,8 @@ void TableState::put_row(Record record) {
   if (auto it = pk.find(record[pkc]); it != pk.end()) {
     id = it->second;
     Record& old = rows[id];
-    for (size_t c : unique_columns) {
-      if (old[c].is_null()) continue;
-      auto u = unique[c].find(old[c]);
-      if (u != unique[c].end() && u->second == id) unique[c].erase(u);
-    }
+    IndexKey key;
+    unindex(indexes, old, id, key);
     memory_bytes -= std::min(memory_bytes, row_memory(old));
     only_inserts = false;
     inserted_keys.clear();
@@ -79,17 +132,14 @@ void TableState::put_row(Record record) {
     pk.emplace(record[pkc], id);
     ++live_rows;
   }
-  for (size_t c : unique_columns)
-    if (!record[c].is_null()) unique[c][record[c]] = id;
   memory_bytes += row_memory(record);
   rows[id] = std::move(record);
+  IndexKey key;
+  index_row(indexes, rows[id], id, key, name);
 }
 
 void TableState::reset_rows() {
-  unique.assign(schema->size(), {});
-  unique_columns.clear();
-  for (size_t c = 0; c < schema->size(); ++c)
-    if ((*schema)[c].unique && c != schema->primary_key()) unique_columns.push_back(c);
+  for (auto& ix : indexes) ix.index->clear();
   rows.clear();
   free_slots.clear();
   pk.clear();

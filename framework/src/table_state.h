@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "catalog.h"
+#include "table_indexes.h"
 #include "table_store.h"
 #include "tessera/compressor.h"
 #include "tessera/format.h"
@@ -46,10 +47,7 @@ struct TableState {
   std::vector<Record> rows;  // indexed by RowId; an empty Record is a free slot
   std::vector<RowId> free_slots;
   std::unordered_map<Value, RowId, ValueHash> pk;
-  // For each column: a value -> row map when the column is UNIQUE (not the
-  // primary key), else empty and unused.
-  std::vector<std::unordered_map<Value, RowId, ValueHash>> unique;
-  std::vector<size_t> unique_columns;
+  std::vector<TableIndex> indexes;  // secondary; UNIQUE constraints among them
   int64_t next_auto_id = 1;
   uint64_t live_rows = 0;
   bool dirty = false;  // changed since the last checkpoint
@@ -73,13 +71,21 @@ struct TableState {
     auto it = pk.find(key);
     return it == pk.end() ? nullptr : &rows[it->second];
   }
-  // The row holding value in unique column col, if any. REQUIRES: as find().
-  std::optional<RowId> find_unique(size_t col, const Value& value) const;
+  // The rows other than `self` that a unique index maps key to.
+  // REQUIRES: as find().
+  std::optional<RowId> unique_holder(const TableIndex& ix, const IndexKey& key) const;
 
-  // Applying committed changes. REQUIRES: mu held exclusively and loaded.
+  // Applying committed changes: every changed key's old index entries are
+  // removed before any new one is added, so values may move between rows
+  // within one commit. REQUIRES: mu held exclusively and loaded.
+  void apply(std::vector<std::pair<Value, std::optional<Record>>>& changes);
   void remove_row(const Value& key);
   void put_row(Record record);  // insert, or replace the row with the same key
   void note_id(const Value& key);  // keeps next_auto_id above every id seen
+  // Adds ix, filled from the rows; throws Error(kConstraint) naming the
+  // value and two keys when a unique index meets a duplicate, adding
+  // nothing. REQUIRES: mu held exclusively and loaded.
+  void add_index(TableIndex ix);
 
   // Writes the rows into new data files and returns the new metadata
   // (files listed, counters set). REQUIRES: mu held (shared is enough).

@@ -12,7 +12,7 @@ TableChanges& WriteSet::changes_for(std::string_view table) {
   auto state = db_.usable_table(table);
   TableChanges tc;
   tc.table = state;
-  tc.unique_claims.resize(state->schema->size());
+  tc.unique_claims.resize(state->indexes.size());
   return tables_.emplace(std::string(table), std::move(tc)).first->second;
 }
 
@@ -56,44 +56,66 @@ Record WriteSet::from_fields(const TableState& t, const Fields& fields) {
   return r;
 }
 
+namespace {
+std::string describe_key(const TableState& t, const TableIndex& ix, const IndexKey& key) {
+  if (key.size() == 1)
+    return fmt::format("table '{}', column '{}': value {}", t.name, ix.def.columns[0], key[0].to_string());
+  std::string cols, vals;
+  for (size_t i = 0; i < key.size(); ++i) {
+    cols += (i ? ", " : "") + ix.def.columns[i];
+    vals += (i ? ", " : "") + key[i].to_string();
+  }
+  return fmt::format("table '{}', index '{}' ({}): value ({})", t.name, ix.def.name, cols, vals);
+}
+}  // namespace
+
 void WriteSet::check_unique(TableChanges& tc, const Record& row, const Value* old_key) {
   const TableState& t = *tc.table;
   const Value& key = row[t.schema->primary_key()];
   auto is_self = [&](const Value& other) { return other == key || (old_key && other == *old_key); };
-  for (size_t c : t.unique_columns) {
-    const Value& v = row[c];
-    if (v.is_null()) continue;
+  IndexKey ik;
+  for (size_t i = 0; i < t.indexes.size(); ++i) {
+    const TableIndex& ix = t.indexes[i];
+    if (!ix.def.unique) continue;
+    ix.key_of(row, ik);
+    if (TableIndex::has_null(ik)) continue;
     std::optional<Value> holder;
-    if (auto it = tc.unique_claims[c].find(v); it != tc.unique_claims[c].end() && !is_self(it->second)) {
+    if (auto it = tc.unique_claims[i].find(ik); it != tc.unique_claims[i].end() && !is_self(it->second)) {
       holder = it->second;
     } else {
       std::shared_lock lock(t.mu);
-      if (auto rid = t.find_unique(c, v)) {
+      if (auto rid = t.unique_holder(ix, ik)) {
         const Value& other = t.rows[*rid][t.schema->primary_key()];
         // A committed row this transaction changed no longer holds its old
-        // value (its new one, if any, is in unique_claims).
+        // key (its new one, if any, is among the claims).
         if (!is_self(other) && !tc.rows.count(other)) holder = other;
       }
     }
     if (holder)
-      throw Error(ErrorCode::kConstraint,
-                  fmt::format("table '{}', column '{}': value {} is already used by the row with key {}",
-                              t.name, (*t.schema)[c].name, v.to_string(), holder->to_string()));
+      throw Error(ErrorCode::kConstraint, fmt::format("{} is already used by the row with key {}",
+                                                      describe_key(t, ix, ik), holder->to_string()));
   }
 }
 
 void WriteSet::stage(TableChanges& tc, const Value& key, std::optional<Record> row) {
+  const auto& indexes = tc.table->indexes;
   auto it = tc.rows.find(key);
+  IndexKey ik;
   if (it != tc.rows.end() && it->second) {
     // Release the claims of the version being replaced.
-    for (size_t c : tc.table->unique_columns) {
-      auto u = tc.unique_claims[c].find((*it->second)[c]);
-      if (u != tc.unique_claims[c].end() && u->second == key) tc.unique_claims[c].erase(u);
+    for (size_t i = 0; i < indexes.size(); ++i) {
+      if (!indexes[i].def.unique) continue;
+      indexes[i].key_of(*it->second, ik);
+      auto u = tc.unique_claims[i].find(ik);
+      if (u != tc.unique_claims[i].end() && u->second == key) tc.unique_claims[i].erase(u);
     }
   }
   if (row)
-    for (size_t c : tc.table->unique_columns)
-      if (!(*row)[c].is_null()) tc.unique_claims[c][(*row)[c]] = key;
+    for (size_t i = 0; i < indexes.size(); ++i) {
+      if (!indexes[i].def.unique) continue;
+      indexes[i].key_of(*row, ik);
+      if (!TableIndex::has_null(ik)) tc.unique_claims[i][ik] = key;
+    }
   if (it != tc.rows.end())
     it->second = std::move(row);
   else

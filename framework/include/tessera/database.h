@@ -62,6 +62,25 @@ struct RecoveryReport {
   uint64_t dropped_bytes = 0;     // log bytes dropped from the damage on
 };
 
+// A secondary index to create on a table.
+struct IndexDefinition {
+  std::string name;                  // empty: "idx_<columns>" / "unique_<columns>"
+  std::vector<std::string> columns;  // one or more (several: a composite key)
+  std::string type = "btree";        // an Index component: "hash", "btree", ...
+  bool unique = false;
+  nlohmann::json options = nlohmann::json::object();
+};
+
+struct IndexInfo {
+  std::string name;
+  std::vector<std::string> columns;
+  std::string type;
+  bool unique = false;
+  bool implicit = false;  // made for a UNIQUE column; dropped only with it
+  std::string plugin;
+  std::string plugin_version;
+};
+
 // A handle to one table. Cheap to copy; valid while its Database is open.
 class Table {
  public:
@@ -87,6 +106,14 @@ class Table {
 
   Cursor scan() const;
   uint64_t size() const;
+
+  // Builds the index from the current rows and keeps it in step with every
+  // change from then on; recorded in the table's metadata, rebuilt on load.
+  // A unique index over duplicate values is Error(kConstraint) naming the
+  // value and two rows, and nothing is created.
+  void create_index(const IndexDefinition& definition);
+  void drop_index(std::string_view name);
+  std::vector<IndexInfo> indexes() const;
 
  private:
   friend class Database;
