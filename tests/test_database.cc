@@ -6,6 +6,7 @@
 #include <limits>
 
 #include <tessera/tessera.h>
+#include <tessera/text_codec.h>
 
 #include "test_util.h"
 
@@ -317,4 +318,16 @@ TEST_CASE("a table naming an unknown format is refused at creation") {
   CHECK_THROWS_WITH(db->create_table("t", people_schema(), tc),
                     Catch::Contains("format plugin 'parquet'") && Catch::Contains("searched"));
   CHECK(!db->table_exists("t"));
+}
+
+TEST_CASE("timestamps format and parse back over the whole range, including years before 1") {
+  for (int64_t micros : {int64_t{0}, int64_t{-1}, int64_t{1700000000123456}, int64_t{-62135596800000000},
+                         int64_t{-62167219200000000 - 86400000000L * 400}, int64_t{253402300799999999}}) {
+    std::string text = text::format_timestamp(Timestamp{micros});
+    INFO(text);
+    auto back = text::parse_timestamp(text);
+    REQUIRE(back);
+    CHECK(back->micros == micros);
+  }
+  CHECK(text::format_timestamp(Timestamp{-62167219200000000 - 86400000000L * 365}) == "-0001-01-01T00:00:00Z");
 }

@@ -120,8 +120,10 @@ std::string format_timestamp(Timestamp ts) {
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", y, m, d, rem / 3600,
-                                (rem / 60) % 60, rem % 60);
+  // Years before 1 keep four digits after the sign ("-0001"), as ISO 8601's
+  // expanded form does and as parse_timestamp expects.
+  std::string year = y < 0 ? fmt::format("-{:04}", -y) : fmt::format("{:04}", y);
+  std::string out = fmt::format("{}-{:02}-{:02}T{:02}:{:02}:{:02}", year, m, d, rem / 3600, (rem / 60) % 60, rem % 60);
   if (frac) out += fmt::format(".{:06}", frac);
   return out + "Z";
 }

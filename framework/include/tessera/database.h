@@ -29,6 +29,7 @@
 #include "tessera/config.h"
 #include "tessera/error.h"
 #include "tessera/plugin_registry.h"
+#include "tessera/query.h"
 #include "tessera/row.h"
 #include "tessera/schema.h"
 #include "tessera/value.h"
@@ -107,6 +108,13 @@ class Table {
   Cursor scan() const;
   uint64_t size() const;
 
+  // A query over this table (see tessera/query.h).
+  Query query() const;
+  // Point lookup through the unique index on exactly `column` (or the
+  // primary key): the fast path for "find the row whose email is ...".
+  // Throws Error(kInvalidArgument) when the column has no unique index.
+  bool get_by(std::string_view column, const Value& value, Record& out) const;
+
   // Builds the index from the current rows and keeps it in step with every
   // change from then on; recorded in the table's metadata, rebuilt on load.
   // A unique index over duplicate values is Error(kConstraint) naming the
@@ -151,6 +159,21 @@ class Transaction {
   struct Impl;
   explicit Transaction(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+// What verify() found.
+struct VerifyReport {
+  uint64_t files_checked = 0;
+  uint64_t wal_records = 0;
+  std::vector<std::string> problems;  // one line each: the file and what is wrong
+  bool ok() const { return problems.empty(); }
+};
+
+struct BackupReport {
+  std::filesystem::path path;  // the backup folder written
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+  uint64_t checkpoint_lsn = 0;  // the last commit the backup holds
 };
 
 // What a table needs and whether it can be used.
@@ -212,6 +235,22 @@ class Database {
   void close();
 
   const RecoveryReport& recovery() const;
+
+  // Checks every data file of every table against its recorded size and
+  // checksum, and reads the whole write-ahead log.
+  VerifyReport verify();
+
+  // Writes a consistent copy of the database into dest while it stays open:
+  // a checkpoint, then the files it covers (writers wait only for the
+  // checkpoint and for hard-linking the files, not for the copy). When dest
+  // is an existing folder the backup goes into a new folder in it named
+  // tessera-backup-<UTC time>. The copy has a manifest (backup.json) listing
+  // every file with its size and checksum, each verified after copying.
+  BackupReport backup(const std::filesystem::path& dest);
+
+  // Restores a backup into dir, verifying every file against the manifest.
+  // Refuses a dir that exists and is not empty unless force (which empties it).
+  static void restore(const std::filesystem::path& backup, const std::filesystem::path& dir, bool force = false);
 
   const std::filesystem::path& path() const;
   const Config& config() const;

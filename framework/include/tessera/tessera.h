@@ -5,6 +5,7 @@
 #include "tessera/database.h"
 #include "tessera/error.h"
 #include "tessera/plugin_registry.h"
+#include "tessera/query.h"
 #include "tessera/row.h"
 #include "tessera/schema.h"
 #include "tessera/value.h"
