@@ -79,63 +79,77 @@ Table Database::create_table(std::string_view name, const Schema& schema,
   TableConfig cfg = table_config ? *table_config : impl_->config.table(name);
   if (cfg.format.empty()) cfg.format = impl_->config.default_format;
   if (cfg.compressor.empty()) cfg.compressor = impl_->config.default_compressor;
-
   detail::WriterLock writer(*impl_);
   impl_->check_writable();
   if (table_exists(name)) throw Error(ErrorCode::kAlreadyExists, fmt::format("table '{}' already exists", name));
+  auto t = impl_->new_table_state(std::string(name), schema, cfg);
+  impl_->persist_new_table(t);
+  return Table(impl_.get(), t);
+}
 
-  auto t = std::make_shared<detail::TableState>();
-  t->name = std::string(name);
-  t->dir = impl_->dir / detail::kTablesDir / t->name;
-  t->max_decompressed_bytes = impl_->config.max_decompressed_bytes;
-  t->format = impl_->registry.make_format(cfg.format, cfg.format_options);
-  if (cfg.compressor != "none") t->compressor = impl_->registry.make_compressor(cfg.compressor, cfg.compressor_options);
+namespace detail {
+
+std::shared_ptr<TableState> DatabaseImpl::new_table_state(const std::string& name, const Schema& schema,
+                                                          const TableConfig& cfg) {
+  auto t = std::make_shared<TableState>();
+  t->name = name;
+  t->dir = dir / kTablesDir / name;
+  t->max_decompressed_bytes = config.max_decompressed_bytes;
+  t->format = registry.make_format(cfg.format, cfg.format_options);
+  if (cfg.compressor != "none") t->compressor = registry.make_compressor(cfg.compressor, cfg.compressor_options);
   t->schema = std::make_shared<const Schema>(schema);
 
   auto& m = t->meta;
-  m.name = t->name;
+  m.name = name;
   m.schema = schema;
-  m.format = detail::describe(impl_->registry, ComponentKind::kFormat, cfg.format, cfg.format_options);
-  m.compressor = cfg.compressor == "none" ? detail::PluginRef{"none", "", "", nlohmann::json::object()}
-                                          : detail::describe(impl_->registry, ComponentKind::kCompressor,
-                                                             cfg.compressor, cfg.compressor_options);
+  m.format = describe(registry, ComponentKind::kFormat, cfg.format, cfg.format_options);
+  m.compressor = cfg.compressor == "none"
+                     ? PluginRef{"none", "", "", nlohmann::json::object()}
+                     : describe(registry, ComponentKind::kCompressor, cfg.compressor, cfg.compressor_options);
   m.max_rows_per_file = cfg.max_rows_per_file;
   m.max_file_size_bytes = cfg.max_file_size_bytes;
   m.indexes = nlohmann::json::array();
-  for (const auto& def : detail::index_defs_for_new_table(cfg.indexes, schema, t->name, impl_->registry)) {
+  for (const auto& def : index_defs_for_new_table(cfg.indexes, schema, name, registry)) {
     m.indexes.push_back(def.to_json());
-    t->indexes.push_back(detail::make_table_index(def, schema, t->name, impl_->registry));
+    t->indexes.push_back(make_table_index(def, schema, name, registry));
   }
+  std::unique_lock lock(t->mu);
+  t->reset_rows();
+  t->loaded = true;
+  return t;
+}
 
-  auto& fs = *impl_->fs;
-  if (fs.exists(t->dir)) fs.remove_all(t->dir);  // left by a create that did not finish
-  fs.create_directories(t->dir);
+void DatabaseImpl::persist_new_table(const std::shared_ptr<TableState>& t) {
+  if (fs->exists(t->dir)) fs->remove_all(t->dir);  // left by a create that did not finish
+  fs->create_directories(t->dir);
   {
-    std::unique_lock lock(t->mu);
-    t->reset_rows();
-    t->loaded = true;
-    m = t->write_files(fs);
+    std::shared_lock lock(t->mu);
+    t->meta = t->write_files(*fs);
   }
   // Log records of an earlier table of the same name are not this table's.
-  m.checkpoint_lsn = impl_->wal->last_lsn();
-  fs.sync_dir(t->dir);
-  detail::write_file_atomic(fs, t->dir / detail::kTableMetaFile, m.to_json().dump(2) + "\n");
-  fs.sync_dir(t->dir.parent_path());
-
+  t->meta.checkpoint_lsn = wal->last_lsn();
+  fs->sync_dir(t->dir);
+  write_file_atomic(*fs, t->dir / kTableMetaFile, t->meta.to_json().dump(2) + "\n");
+  fs->sync_dir(t->dir.parent_path());
   {
-    std::unique_lock cat(impl_->catalog_mu);
-    impl_->catalog.tables.push_back(t->name);
+    std::unique_lock cat(catalog_mu);
+    catalog.tables.push_back(t->name);
     try {
-      impl_->write_catalog();
+      write_catalog();  // the moment the table exists
     } catch (...) {
-      impl_->catalog.tables.pop_back();
+      catalog.tables.pop_back();
       throw;
     }
-    impl_->tables[t->name] = t;
+    tables[t->name] = t;
   }
-  impl_->log_marker(detail::encode_marker(detail::WalRecordKind::kCreateTable, t->name));
-  return Table(impl_.get(), t);
+  {
+    std::unique_lock lock(t->mu);
+    t->mark_clean();
+  }
+  log_marker(encode_marker(WalRecordKind::kCreateTable, t->name));
 }
+
+}  // namespace detail
 
 void Database::drop_table(std::string_view name) {
   impl_->check_open();

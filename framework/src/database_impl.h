@@ -89,6 +89,11 @@ struct DatabaseImpl {
   // A table ready for reads and writes (loaded, plugins present).
   std::shared_ptr<TableState> usable_table(std::string_view name);
   std::shared_ptr<TableState> load_table_state(const std::string& name);
+  // A new, empty, loaded table with its plugins and indexes; not yet on disk.
+  std::shared_ptr<TableState> new_table_state(const std::string& name, const Schema& schema, const TableConfig& cfg);
+  // Writes a new table's files and metadata, then adds it to the catalog.
+  // REQUIRES: the writer lock.
+  void persist_new_table(const std::shared_ptr<TableState>& t);
   void write_catalog();
 
   // Logs the changes and makes them visible; returns the log record's LSN.

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -212,7 +213,22 @@ class Database {
   // bad name, kPlugin when a named plugin is not loaded.
   Table create_table(std::string_view name, const Schema& schema,
                      const std::optional<TableConfig>& table_config = std::nullopt);
+  // Creates a table holding `rows` from the start: the data files are
+  // written and verified before the table joins the catalog, so a process
+  // killed at any moment leaves no table or the complete one. Every record
+  // is validated as by insert; the first bad one throws, creating nothing.
+  // Used by import.
+  Table create_table_with(std::string_view name, const Schema& schema, const std::optional<TableConfig>& table_config,
+                          const std::function<bool(Record&)>& next_row);
   void drop_table(std::string_view name);
+
+  // Rewrites a table in another format and/or compressor (and their
+  // options). Crash-safe: the new files are written and read back in full
+  // before table.json switches to them, then the old files are removed; a
+  // process killed at any moment leaves the table readable in the old or
+  // the new form.
+  void convert_table(std::string_view name, const std::string& format, const nlohmann::json& format_options,
+                     const std::string& compressor, const nlohmann::json& compressor_options);
   bool table_exists(std::string_view name) const;
   std::vector<std::string> table_names() const;
   // Throws kNotFound, or kUnavailable with the reason (missing plugin, bad

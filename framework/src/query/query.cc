@@ -1,0 +1,128 @@
+// Query: the builder, run/count/explain, and the Table entry points
+// Table::query() and Table::get_by().
+#include <fmt/format.h>
+
+#include <mutex>
+#include <shared_mutex>
+
+#include "../database_impl.h"
+#include "plan.h"
+#include "result_cursor.h"
+#include "tessera/database.h"
+#include "tessera/error.h"
+
+namespace tessera {
+
+namespace {
+
+using query_detail::Plan;
+
+// Plans under the table's shared lock (the index list must not change
+// meanwhile); the plan then lives as long as the cursor.
+std::shared_ptr<const Plan> plan_for(const Query::Spec& s) {
+  s.db->check_open();
+  s.table->ensure_loaded(*s.db->fs);
+  std::shared_lock lock(s.table->mu);
+  return std::make_shared<const Plan>(query_detail::make_plan(s, *s.table));
+}
+
+// Copy on write: a copied Query shares its spec until one of them changes.
+Query::Spec& own(std::shared_ptr<Query::Spec>& spec) {
+  if (spec.use_count() > 1) spec = std::make_shared<Query::Spec>(*spec);
+  return *spec;
+}
+
+}  // namespace
+
+Query& Query::where(Predicate predicate) {
+  Spec& s = own(spec_);
+  if (s.where) s.where = *s.where && std::move(predicate);
+  else s.where = std::move(predicate);
+  return *this;
+}
+
+Query& Query::where(std::string_view text) { return where(Predicate::parse(text)); }
+
+Query& Query::order_by(std::string column, bool descending) {
+  Spec& s = own(spec_);
+  s.order.emplace_back(std::move(column), descending);
+  return *this;
+}
+
+Query& Query::limit(uint64_t n) {
+  Spec& s = own(spec_);
+  s.limit = n;
+  return *this;
+}
+
+Query& Query::offset(uint64_t n) {
+  Spec& s = own(spec_);
+  s.offset = n;
+  return *this;
+}
+
+Query& Query::select(std::vector<std::string> columns) {
+  Spec& s = own(spec_);
+  s.columns = std::move(columns);
+  return *this;
+}
+
+Cursor Query::run() const {
+  auto plan = plan_for(*spec_);
+  auto source = query_detail::open_access(plan, spec_->table);
+  return Cursor(plan->out_schema, query_detail::make_result_cursor(plan, std::move(source)));
+}
+
+uint64_t Query::count() const {
+  auto plan = plan_for(*spec_);
+  if (plan->access == query_detail::Access::kFullScan && plan->filter.empty()) {
+    std::shared_lock lock(spec_->table->mu);
+    uint64_t n = spec_->table->live_rows;
+    n = n > plan->offset ? n - plan->offset : 0;
+    return plan->limit ? std::min(n, *plan->limit) : n;
+  }
+  auto source = query_detail::open_access(plan, spec_->table);
+  return query_detail::count_rows(*plan, *source);
+}
+
+std::string Query::explain() const { return plan_for(*spec_)->explain(); }
+
+Query Table::query() const {
+  auto spec = std::make_shared<Query::Spec>();
+  spec->db = db_;
+  spec->table = state_;
+  return Query(std::move(spec));
+}
+
+bool Table::get_by(std::string_view column, const Value& value, Record& out) const {
+  db_->check_open();
+  state_->ensure_loaded(*db_->fs);
+  const Schema& schema = *state_->schema;
+  const size_t col = schema.index_of(column, state_->name);
+  // Reused across calls: a lookup allocates nothing but the copied record.
+  thread_local IndexKey key;
+  thread_local std::vector<RowId> found;
+  std::shared_lock lock(state_->mu);
+  if (col == schema.primary_key()) {
+    const Record* r = state_->find(value);
+    if (!r) return false;
+    out = *r;
+    return true;
+  }
+  for (const auto& ix : state_->indexes) {
+    if (!ix.def.unique || ix.cols.size() != 1 || ix.cols[0] != col) continue;
+    if (value.is_null()) return false;  // NULLs are not unique; none is "the" row
+    key.resize(1);
+    key[0] = value;
+    found.clear();
+    ix.index->find(key, found);
+    if (found.empty()) return false;
+    out = state_->rows[found.front()];
+    return true;
+  }
+  throw Error(ErrorCode::kInvalidArgument,
+              fmt::format("table '{}': column '{}' has no unique index; get_by needs one (or the primary key)",
+                          state_->name, column));
+}
+
+}  // namespace tessera
