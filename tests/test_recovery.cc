@@ -228,3 +228,37 @@ TEST_CASE("the log is checkpointed by itself when it passes its size limit") {
   // 200 records of >100 bytes would be >20 KiB in one segment.
   for (const auto& seg : wal_segments(dir.path())) CHECK(std::filesystem::file_size(seg) < 8192);
 }
+
+TEST_CASE("a damaged length in the middle of the last segment is corruption, not a torn tail") {
+  TempDir dir;
+  { Database::open(dir.path())->create_table("kv", kv_schema()); }
+  in_child_that_dies([&] {
+    auto db = Database::open(dir.path()).release();
+    auto t = db->table("kv");
+    for (int i = 0; i < 10; ++i) t.insert({{"v", std::string(30, 'a' + i)}});
+  });
+  auto seg = wal_segments(dir.path()).back();
+  std::string bytes = test::read_file(seg);
+  size_t payload = bytes.find(std::string(30, 'e'));
+  REQUIRE(payload != std::string::npos);
+  // Find the start of that record's header: walk the records from the segment header.
+  size_t at = 16, record = std::string::npos;
+  while (at + 16 <= bytes.size()) {
+    uint32_t len = 0;
+    for (int i = 0; i < 4; ++i) len |= uint32_t(static_cast<unsigned char>(bytes[at + i])) << (8 * i);
+    if (payload >= at && payload < at + 16 + len) {
+      record = at;
+      break;
+    }
+    at += 16 + len;
+  }
+  REQUIRE(record != std::string::npos);
+  bytes[record + 2] = 0x7f;  // the length now runs far past the end of the file
+  test::write_file(seg, bytes);
+  CHECK_THROWS_WITH(Database::open(dir.path()), Catch::Contains("intact record") && Catch::Contains("--salvage"));
+  OpenOptions salvage;
+  salvage.salvage = true;
+  auto db = Database::open(dir.path(), Config(), salvage);
+  CHECK(db->table("kv").size() == 4);
+  CHECK(db->recovery().dropped_records == 5);
+}

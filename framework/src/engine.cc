@@ -150,6 +150,10 @@ void DatabaseImpl::open() {
 
   registry.load_directories(PluginRegistry::default_search_path(config.plugin_paths));
 
+  // Leftovers of an interrupted catalog write or backup.
+  for (const auto& f : fs->list(dir))
+    if (f == std::string(kCatalogFile) + ".tmp" || f.starts_with(".backup-")) fs->remove_all(dir / f);
+
   auto catalog_path = dir / kCatalogFile;
   if (fs->exists(catalog_path)) {
     catalog = CatalogMeta::from_json(read_json_file(fs->read_all(catalog_path), catalog_path), catalog_path.string());

@@ -57,6 +57,18 @@ void DatabaseImpl::recover() {
     end = reader.end();
   }
   last = std::max(last, end.last_lsn);
+  // A true torn tail is the last write, cut short: nothing intact can follow
+  // it. A damaged length field can make a record in the middle look like
+  // one, so an intact record further on means damage, not a crash.
+  if (end.torn_tail && !end.corrupt) {
+    auto after = count_wal_after(*fs, wal_dir, end.segment, end.offset);
+    if (after.records > 0) {
+      end.corrupt = true;
+      end.torn_tail = false;
+      end.error = fmt::format("{}: offset {}: a record that looks cut short is followed by {} intact record(s)",
+                              wal_segment_path(wal_dir, end.segment).string(), end.offset, after.records);
+    }
+  }
   if (end.corrupt) {
     if (!options.salvage)
       throw Error(ErrorCode::kCorruption,

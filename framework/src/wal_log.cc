@@ -291,10 +291,10 @@ WalWriter::WalWriter(FileSystem& fs, std::filesystem::path dir, uint64_t first_s
     : impl_(std::make_unique<Impl>(fs, std::move(dir), mode, std::max<uint32_t>(interval_ms, 1))) {
   if (next_lsn == 0) throw Error(ErrorCode::kInvalidArgument, "write-ahead log: LSNs start at 1");
   Impl& w = *impl_;
-  if (!fs.exists(w.dir)) {
-    fs.create_directories(w.dir);
-    fs.sync_dir(w.dir.parent_path().empty() ? fs::path(".") : w.dir.parent_path());
-  }
+  // The folder's own entry must be durable too, whoever created it: one
+  // fsync of the parent per writer.
+  if (!fs.exists(w.dir)) fs.create_directories(w.dir);
+  fs.sync_dir(w.dir.parent_path().empty() ? fs::path(".") : w.dir.parent_path());
   w.open_segment(first_segment);
   w.last_lsn = next_lsn - 1;
   w.synced_lsn = next_lsn - 1;

@@ -32,8 +32,9 @@ class WalWriter {
  public:
   // Continues the log in dir: a new segment numbered first_segment, whose
   // first record gets next_lsn. Under SyncMode::kNormal a background thread
-  // syncs every interval_ms. Creates dir if needed; the new segment's header
-  // and folder entry are synced before the constructor returns (every mode).
+  // syncs every interval_ms. Creates dir if needed and fsyncs its parent;
+  // the new segment's header and folder entry are synced before the
+  // constructor returns (every mode).
   // Refuses (kAlreadyExists) to overwrite a segment file that has bytes: cut
   // a torn tail with cut_wal first.
   WalWriter(FileSystem& fs, std::filesystem::path dir, uint64_t first_segment, Lsn next_lsn,
