@@ -114,7 +114,8 @@ std::optional<Blob> base64_decode(std::string_view text) {
 
 std::string format_timestamp(Timestamp ts) {
   int64_t secs = floor_div(ts.micros, 1000000);
-  int64_t frac = ts.micros - secs * 1000000;
+  int64_t frac = ts.micros % 1000000;  // not micros - secs * 1e6: that overflows near INT64_MIN
+  if (frac < 0) frac += 1000000;
   int64_t days = floor_div(secs, 86400);
   int64_t rem = secs - days * 86400;
   int64_t y;
@@ -138,7 +139,7 @@ std::optional<Timestamp> parse_timestamp(std::string_view s) {
   }
   size_t ydigits = 0;
   while (p + ydigits < s.size() && std::isdigit(static_cast<unsigned char>(s[p + ydigits]))) ++ydigits;
-  if (ydigits < 4 || !digits(s, p, ydigits, y)) return std::nullopt;
+  if (ydigits < 4 || ydigits > 6 || !digits(s, p, ydigits, y)) return std::nullopt;
   if (neg_year) y = -y;
   p += ydigits;
   if (p >= s.size() || s[p] != '-' || !digits(s, p + 1, 2, mo)) return std::nullopt;
@@ -193,7 +194,12 @@ std::optional<Timestamp> parse_timestamp(std::string_view s) {
   unsigned check_m, check_d;
   civil_from_days(days, check_y, check_m, check_d);
   if (check_m != mo || check_d != d) return std::nullopt;  // e.g. February 30
-  return Timestamp{((days * 86400) + h * 3600 + mi * 60 + se) * 1000000 + micros};
+  int64_t total;
+  if (__builtin_mul_overflow(days, int64_t{86400}, &total) ||
+      __builtin_add_overflow(total, h * 3600 + mi * 60 + se, &total) ||
+      __builtin_mul_overflow(total, int64_t{1000000}, &total) || __builtin_add_overflow(total, micros, &total))
+    return std::nullopt;  // outside what a TIMESTAMP can hold
+  return Timestamp{total};
 }
 
 std::string format_real(double d) {
