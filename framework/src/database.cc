@@ -16,6 +16,18 @@ namespace detail {
 std::string plugin_mismatch(const PluginRegistry& reg, ComponentKind kind, const PluginRef& ref);
 
 namespace {
+// A failed write or sync leaves what is on disk unknown: refuse writes
+// until reopened, as after a failed commit or checkpoint.
+template <class F>
+void failing_on_io(DatabaseImpl& db, F&& body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kIO && db.failure.empty()) db.failure = e.what();
+    throw;
+  }
+}
+
 PluginRef describe(const PluginRegistry& reg, ComponentKind kind, const std::string& name,
                    const nlohmann::json& options) {
   const ComponentInfo* info = reg.find(kind, name);
@@ -83,7 +95,7 @@ Table Database::create_table(std::string_view name, const Schema& schema,
   impl_->check_writable();
   if (table_exists(name)) throw Error(ErrorCode::kAlreadyExists, fmt::format("table '{}' already exists", name));
   auto t = impl_->new_table_state(std::string(name), schema, cfg);
-  impl_->persist_new_table(t);
+  detail::failing_on_io(*impl_, [&] { impl_->persist_new_table(t); });
   return Table(impl_.get(), t);
 }
 
@@ -156,22 +168,24 @@ void Database::drop_table(std::string_view name) {
   detail::WriterLock writer(*impl_);
   impl_->check_writable();
   auto t = impl_->find_table(name);
-  {
-    std::unique_lock cat(impl_->catalog_mu);
-    auto& list = impl_->catalog.tables;
-    auto old = list;
-    list.erase(std::remove(list.begin(), list.end(), t->name), list.end());
-    try {
-      impl_->write_catalog();
-    } catch (...) {
-      list = old;
-      throw;
+  detail::failing_on_io(*impl_, [&] {
+    {
+      std::unique_lock cat(impl_->catalog_mu);
+      auto& list = impl_->catalog.tables;
+      auto old = list;
+      list.erase(std::remove(list.begin(), list.end(), t->name), list.end());
+      try {
+        impl_->write_catalog();
+      } catch (...) {
+        list = old;
+        throw;
+      }
+      impl_->tables.erase(t->name);
     }
-    impl_->tables.erase(t->name);
-  }
-  t->unavailable = "the table was dropped";
-  impl_->fs->remove_all(t->dir);
-  impl_->log_marker(detail::encode_marker(detail::WalRecordKind::kDropTable, t->name));
+    t->unavailable = "the table was dropped";
+    impl_->fs->remove_all(t->dir);
+    impl_->log_marker(detail::encode_marker(detail::WalRecordKind::kDropTable, t->name));
+  });
 }
 
 bool Database::table_exists(std::string_view name) const {

@@ -140,7 +140,13 @@ std::shared_ptr<TableState> DatabaseImpl::load_table_state(const std::string& na
 
 void DatabaseImpl::open() {
   if (options.file_system) fs = options.file_system;
-  fs->create_directories(dir);
+  {
+    // A new database folder is durable only once its parent is synced.
+    std::filesystem::path folder = dir.has_filename() ? dir : dir.parent_path();
+    bool existed = fs->exists(folder);
+    fs->create_directories(folder);
+    if (!existed) fs->sync_dir(folder.has_parent_path() ? folder.parent_path() : std::filesystem::path("."));
+  }
   auto lock_path = dir / "LOCK";
   lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd < 0) throw Error(ErrorCode::kIO, fmt::format("open {}: {}", lock_path.string(), std::strerror(errno)));
