@@ -194,12 +194,11 @@ std::optional<Timestamp> parse_timestamp(std::string_view s) {
   unsigned check_m, check_d;
   civil_from_days(days, check_y, check_m, check_d);
   if (check_m != mo || check_d != d) return std::nullopt;  // e.g. February 30
-  int64_t total;
-  if (__builtin_mul_overflow(days, int64_t{86400}, &total) ||
-      __builtin_add_overflow(total, h * 3600 + mi * 60 + se, &total) ||
-      __builtin_mul_overflow(total, int64_t{1000000}, &total) || __builtin_add_overflow(total, micros, &total))
-    return std::nullopt;  // outside what a TIMESTAMP can hold
-  return Timestamp{total};
+  // 128-bit, since seconds * 1e6 may leave the int64 range before the
+  // fraction brings the sum back in (at the very bottom of the range).
+  __int128 total = (static_cast<__int128>(days) * 86400 + h * 3600 + mi * 60 + se) * 1000000 + micros;
+  if (total < INT64_MIN || total > INT64_MAX) return std::nullopt;  // outside what a TIMESTAMP can hold
+  return Timestamp{static_cast<int64_t>(total)};
 }
 
 std::string format_real(double d) {
