@@ -3,9 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <mutex>
 #include <shared_mutex>
 
+#include "row_prefetch.h"
 #include "tessera/error.h"
 
 namespace tessera::query_detail {
@@ -15,6 +17,8 @@ namespace {
 // Rows (or keys) examined per lock hold, so a selective filter does not
 // keep writers waiting for a whole scan.
 constexpr size_t kVisitBudget = 4096;
+// Rows fetched together so that their cache misses overlap.
+constexpr size_t kWindow = 128;
 
 inline void put(std::vector<Record>* out, size_t n, const Record& r) {
   if (!out) return;
@@ -39,15 +43,21 @@ class FullScan final : public AccessSource {
     std::shared_lock lock(t_->mu);
     const auto& rows = t_->rows;
     const Filter& filter = plan_->filter;
+    const size_t end = rows.size();
+    const bool read_values = out || !filter.empty();
+    const bool copy_all = out && filter.empty();
     size_t n = 0, budget = kVisitBudget;
     // Slots freed behind the scan and reused by inserts are not revisited;
     // rows never move between slots, so none is seen twice.
-    while (n < max && budget-- && slot_ < rows.size()) {
+    while (n < max && budget-- && slot_ < end) {
+      // Slots are contiguous; the values and text they point to are not.
+      if (read_values && slot_ + 8 < end) prefetch_values(rows[slot_ + 8]);
+      if (copy_all && slot_ + 4 < end) prefetch_text(rows[slot_ + 4]);
       const Record& r = rows[slot_++];
       if (r.empty() || !filter.matches(r)) continue;
       put(out, n++, r);
     }
-    done = slot_ >= rows.size();
+    done = slot_ >= end;
     return n;
   }
 
@@ -66,7 +76,8 @@ void check_index(const detail::TableState& t, const Plan& plan) {
               fmt::format("table '{}': index '{}' was dropped while a query was reading it", t.name, plan.index_name));
 }
 
-// Primary-key or index lookups of the plan's keys.
+// Primary-key or index lookups of the plan's keys. The ids of several keys
+// are gathered first so that their rows are fetched together.
 class KeyLookup final : public AccessSource {
  public:
   KeyLookup(std::shared_ptr<const Plan> plan, std::shared_ptr<detail::TableState> t)
@@ -77,30 +88,36 @@ class KeyLookup final : public AccessSource {
     const Plan& p = *plan_;
     if (p.index) check_index(*t_, p);
     const auto& rows = t_->rows;
+    // Ids left from an earlier lock hold: their rows may have been deleted
+    // and the slots reused since, so each is checked against its key. (The
+    // rows vector of a loaded table never shrinks, so the ids stay in range;
+    // should it ever, the pending ids are dropped as if deleted.)
+    size_t stale_end = ids_.size();
+    if (std::any_of(ids_.begin() + pos_, ids_.end(), [&](RowId id) { return id >= rows.size(); })) pos_ = ids_.size();
     size_t n = 0, budget = kVisitBudget;
-    bool fresh = false;  // ids_ were found under this lock hold
-    for (;;) {
-      while (n < max && pos_ < ids_.size() && budget) {
-        --budget;
-        const RowId id = ids_[pos_++];
-        if (id >= rows.size()) continue;
-        const Record& r = rows[id];
-        // Between lock holds a row may have been deleted and its slot reused.
-        if (r.empty() || (!fresh && !has_key(r, p.keys[key_ - 1])) || !p.filter.matches(r)) continue;
+    while (n < max && budget) {
+      if (pos_ == ids_.size()) {
+        if (key_ == p.keys.size()) break;
+        ids_.clear();
+        key_of_.clear();
+        pos_ = stale_end = 0;
+        while (key_ < p.keys.size() && ids_.size() < kWindow && budget) {
+          --budget;
+          const IndexKey& key = p.keys[key_];
+          if (p.index) p.index->find(key, ids_);
+          else if (auto it = t_->pk.find(key[0]); it != t_->pk.end()) ids_.push_back(it->second);
+          key_of_.resize(ids_.size(), key_++);
+        }
+        continue;
+      }
+      const size_t k = std::min({ids_.size() - pos_, max - n, budget, kWindow});
+      budget -= k;
+      for_each_row(rows, ids_.data() + pos_, k, [&](size_t i, const Record& r) {
+        const size_t at = pos_ + i;
+        if (r.empty() || (at < stale_end && !has_key(r, p.keys[key_of_[at]])) || !p.filter.matches(r)) return;
         put(out, n++, r);
-      }
-      if (n == max || !budget || pos_ < ids_.size()) break;
-      if (key_ == p.keys.size()) break;
-      const IndexKey& key = p.keys[key_++];
-      ids_.clear();
-      pos_ = 0;
-      fresh = true;
-      --budget;
-      if (p.index) {
-        p.index->find(key, ids_);
-      } else if (auto it = t_->pk.find(key[0]); it != t_->pk.end()) {
-        ids_.push_back(it->second);
-      }
+      });
+      pos_ += k;
     }
     done = key_ == p.keys.size() && pos_ == ids_.size();
     return n;
@@ -116,8 +133,9 @@ class KeyLookup final : public AccessSource {
 
   std::shared_ptr<const Plan> plan_;
   std::shared_ptr<detail::TableState> t_;
-  size_t key_ = 0;  // next key to look up
-  std::vector<RowId> ids_;
+  size_t key_ = 0;              // next key to look up
+  std::vector<RowId> ids_;      // found, not yet read
+  std::vector<size_t> key_of_;  // the key each id was found under
   size_t pos_ = 0;
 };
 
@@ -143,17 +161,26 @@ class IndexScan final : public AccessSource {
     if (!cursor_) cursor_ = p.index->scan(p.lower, p.upper, p.reverse);
     const auto& rows = t_->rows;
     size_t n = 0, budget = kVisitBudget;
-    RowId id;
-    while (n < max && budget--) {
-      if (!cursor_->next(nullptr, id)) {
-        cursor_.reset();
-        finished_ = done = true;
-        break;
+    RowId ids[kWindow];
+    while (n < max && budget && !finished_) {
+      // A window of entries first, then their rows, fetched together.
+      const size_t want = std::min({kWindow, budget, max - n});
+      size_t k = 0;
+      for (RowId id; k < want; --budget) {
+        if (!cursor_->next(nullptr, id)) {
+          cursor_.reset();
+          finished_ = done = true;
+          break;
+        }
+        if (id < rows.size()) ids[k++] = id;
       }
-      if (id >= rows.size()) continue;
-      const Record& r = rows[id];
-      if (r.empty() || !p.filter.matches(r)) continue;
-      put(out, n++, r);
+      if (!out && p.filter.empty()) {
+        n += k;  // every entry names a live row
+        continue;
+      }
+      for_each_row(rows, ids, k, [&](size_t, const Record& r) {
+        if (!r.empty() && p.filter.matches(r)) put(out, n++, r);
+      });
     }
     return n;
   }

@@ -140,13 +140,21 @@ BoundNode bind(const Predicate& p, const Schema& schema, const std::string& tabl
   return bind_node(*p.node(), schema, table);
 }
 
+namespace {
+// Bound literals have their column's type already, so a REAL need not look
+// like one: score >= 10 reads better than score >= 10.0.
+std::string shown(const Value& v) {
+  return v.type() == Type::kReal ? text::format_real(v.as_real()) : literal_text(v);
+}
+}  // namespace
+
 std::string leaf_text(const Leaf& l, const Schema& schema) {
   std::string col = column_text(schema[l.col].name);
   switch (l.kind) {
-    case LeafKind::kCompare: return col + " " + op_text(l.op) + " " + literal_text(l.value);
+    case LeafKind::kCompare: return col + " " + op_text(l.op) + " " + shown(l.value);
     case LeafKind::kIn: {
       std::string s = col + " IN (";
-      for (size_t i = 0; i < l.set.size(); ++i) s += (i ? ", " : "") + literal_text(l.set[i]);
+      for (size_t i = 0; i < l.set.size(); ++i) s += (i ? ", " : "") + shown(l.set[i]);
       return s + ")";
     }
     case LeafKind::kIsNull: return col + " IS NULL";

@@ -43,7 +43,7 @@ struct Plan {
   std::string table;
 
   Access access = Access::kFullScan;
-  std::string access_text;  // the conditions the access path answers
+  std::vector<Leaf> access_leaves;  // the conditions the access path answers, for explain()
   // Index paths. The index object is checked to be still in the table before
   // each use, since it can be dropped while a cursor is open.
   const Index* index = nullptr;

@@ -289,7 +289,7 @@ Plan make_plan(const Query::Spec& spec, const detail::TableState& t) {
   for (const auto& n : conj) {
     if (n.kind == BoundNode::Kind::kLeaf && n.leaf.kind == LeafKind::kNever) {
       plan.access = Access::kEmpty;
-      plan.access_text = leaf_text(n.leaf, schema);
+      plan.access_leaves.push_back(n.leaf);
       return plan;
     }
   }
@@ -307,7 +307,7 @@ Plan make_plan(const Query::Spec& spec, const detail::TableState& t) {
     for (size_t c : best.ix->cols) plan.index_cols.push_back(static_cast<uint32_t>(c));
   }
   for (size_t i : best.shown)
-    plan.access_text += (plan.access_text.empty() ? "" : " AND ") + leaf_text(conj[i].leaf, schema);
+    plan.access_leaves.push_back(conj[i].leaf);
   std::vector<bool> used(conj.size(), false);
   for (size_t i : best.used) used[i] = true;
   for (size_t i = 0; i < conj.size(); ++i) {
@@ -321,7 +321,8 @@ Plan make_plan(const Query::Spec& spec, const detail::TableState& t) {
 
 std::string Plan::explain() const {
   const Schema& s = *schema;
-  std::string out;
+  std::string out, access_text;
+  for (const auto& l : access_leaves) access_text += (access_text.empty() ? "" : " AND ") + leaf_text(l, s);
   auto line = [&](const std::string& text) { out += text + "\n"; };
   switch (access) {
     case Access::kEmpty: line(fmt::format("empty result: {} is never true", access_text)); break;
@@ -339,7 +340,8 @@ std::string Plan::explain() const {
   if (!filter.empty()) {
     std::string f;
     for (const auto& l : filter.leaves) f += (f.empty() ? "" : " AND ") + leaf_text(l, s);
-    for (const auto& g : filter.groups) f += (f.empty() ? "" : " AND ") + node_text(g, s, true);
+    const bool several = filter.leaves.size() + filter.groups.size() > 1;
+    for (const auto& g : filter.groups) f += (f.empty() ? "" : " AND ") + node_text(g, s, several);
     line("filter: " + f);
   }
   if (!sort.empty()) {

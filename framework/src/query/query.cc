@@ -8,6 +8,7 @@
 #include "../database_impl.h"
 #include "plan.h"
 #include "result_cursor.h"
+#include "row_prefetch.h"
 #include "tessera/database.h"
 #include "tessera/error.h"
 
@@ -96,33 +97,42 @@ Query Table::query() const {
 
 bool Table::get_by(std::string_view column, const Value& value, Record& out) const {
   db_->check_open();
-  state_->ensure_loaded(*db_->fs);
   const Schema& schema = *state_->schema;
   const size_t col = schema.index_of(column, state_->name);
   // Reused across calls: a lookup allocates nothing but the copied record.
   thread_local IndexKey key;
   thread_local std::vector<RowId> found;
   std::shared_lock lock(state_->mu);
-  if (col == schema.primary_key()) {
-    const Record* r = state_->find(value);
-    if (!r) return false;
-    out = *r;
-    return true;
+  if (!state_->loaded) {  // first access: load, then look up
+    lock.unlock();
+    state_->ensure_loaded(*db_->fs);
+    lock.lock();
   }
-  for (const auto& ix : state_->indexes) {
-    if (!ix.def.unique || ix.cols.size() != 1 || ix.cols[0] != col) continue;
+  state_->check_available();
+  const Record* row = nullptr;
+  if (col == schema.primary_key()) {
+    row = state_->find(value);
+  } else {
+    const detail::TableIndex* unique = nullptr;
+    for (const auto& ix : state_->indexes)
+      if (ix.def.unique && ix.cols.size() == 1 && ix.cols[0] == col) unique = &ix;
+    if (!unique)
+      throw Error(ErrorCode::kInvalidArgument,
+                  fmt::format("table '{}': column '{}' has no unique index; get_by needs one (or the primary key)",
+                              state_->name, column));
     if (value.is_null()) return false;  // NULLs are not unique; none is "the" row
     key.resize(1);
     key[0] = value;
     found.clear();
-    ix.index->find(key, found);
-    if (found.empty()) return false;
-    out = state_->rows[found.front()];
-    return true;
+    unique->index->find(key, found);
+    if (!found.empty()) row = &state_->rows[found.front()];
   }
-  throw Error(ErrorCode::kInvalidArgument,
-              fmt::format("table '{}': column '{}' has no unique index; get_by needs one (or the primary key)",
-                          state_->name, column));
+  if (!row) return false;
+  // Ask for all of the record's lines and text at once, then copy.
+  query_detail::prefetch_values(*row);
+  query_detail::prefetch_text(*row);
+  out = *row;
+  return true;
 }
 
 }  // namespace tessera

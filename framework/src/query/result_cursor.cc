@@ -3,6 +3,7 @@
 // then applies offset, limit and projection.
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "access.h"
 #include "result_cursor.h"
@@ -12,6 +13,28 @@ namespace tessera::query_detail {
 namespace {
 
 constexpr size_t kBatch = 256;
+
+// Batches are recycled between the queries a thread runs: their records
+// keep their storage, so copying rows into them allocates nothing.
+std::vector<std::vector<Record>>& batch_pool() {
+  thread_local std::vector<std::vector<Record>> pool;
+  return pool;
+}
+
+std::vector<Record> take_batch() {
+  auto& pool = batch_pool();
+  if (pool.empty()) return {};
+  std::vector<Record> b = std::move(pool.back());
+  pool.pop_back();
+  return b;
+}
+
+void give_batch(std::vector<Record>& b) {
+  auto& pool = batch_pool();
+  if (pool.size() >= 4 || b.empty()) return;
+  if (b.size() > kBatch) b.resize(kBatch);
+  pool.push_back(std::move(b));
+}
 
 struct RowLess {
   const std::vector<SortKey>* keys;
@@ -27,7 +50,8 @@ struct RowLess {
 class QueryCursor final : public CursorSource {
  public:
   QueryCursor(std::shared_ptr<const Plan> plan, std::unique_ptr<AccessSource> src)
-      : plan_(std::move(plan)), src_(std::move(src)) {}
+      : plan_(std::move(plan)), src_(std::move(src)), buf_(take_batch()) {}
+  ~QueryCursor() override { give_batch(buf_); }
 
   bool next(Record& out) override {
     if (!started_) start();
@@ -73,11 +97,12 @@ class QueryCursor final : public CursorSource {
   }
 
   void sort_all() {
-    std::vector<Record> batch;
+    std::vector<Record> batch = std::exchange(buf_, {});
     while (!done_) {
       size_t n = src_->fill(&batch, kBatch, done_);
       for (size_t i = 0; i < n; ++i) buf_.push_back(std::move(batch[i]));
     }
+    give_batch(batch);
     std::stable_sort(buf_.begin(), buf_.end(), RowLess{&plan_->sort});
   }
 
@@ -95,7 +120,7 @@ class QueryCursor final : public CursorSource {
       return a.seq < b.seq;
     };
     std::vector<Entry> heap;
-    std::vector<Record> batch;
+    std::vector<Record> batch = std::exchange(buf_, {});
     uint64_t seq = 0;
     while (!done_) {
       size_t n = src_->fill(&batch, kBatch, done_);
@@ -111,6 +136,7 @@ class QueryCursor final : public CursorSource {
         }
       }
     }
+    give_batch(batch);
     std::sort_heap(heap.begin(), heap.end(), entry_less);
     buf_.reserve(heap.size());
     for (auto& e : heap) buf_.push_back(std::move(e.rec));
