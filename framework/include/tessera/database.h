@@ -66,8 +66,8 @@ struct RecoveryReport {
 
 // A secondary index to create on a table.
 struct IndexDefinition {
-  std::string name;                  // empty: "idx_<columns>" / "unique_<columns>"
-  std::vector<std::string> columns;  // one or more (several: a composite key)
+  std::string name{};                // empty: "idx_<columns>" / "unique_<columns>"
+  std::vector<std::string> columns{};  // one or more (several: a composite key)
   std::string type = "btree";        // an Index component: "hash", "btree", ...
   bool unique = false;
   nlohmann::json options = nlohmann::json::object();

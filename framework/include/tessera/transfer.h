@@ -50,10 +50,10 @@ struct ImportProgress {
 struct ImportOptions {
   // "csv", "jsonl", "json", "pickle" (or another Format plugin); empty:
   // from the file's extension.
-  std::string format;
+  std::string format{};
   nlohmann::json format_options = nlohmann::json::object();  // e.g. {"delimiter": ";"} for csv
   // "none" or a Compressor plugin; empty: from the extension (".zst", ".lz4").
-  std::string compressor;
+  std::string compressor{};
   // The columns of a table that does not exist yet; when absent they are
   // inferred (or taken from a json export's "columns"). Ignored, like the
   // file's own columns, when the table exists: its schema rules.
@@ -82,8 +82,8 @@ struct ImportResult {
   uint64_t skipped = 0;
   std::vector<ImportIssue> errors;  // the first max_reported_errors skipped rows
   bool created = false;             // the table was created by this import
-  std::string format;               // what the file was read as
-  std::string compressor;
+  std::string format{};               // what the file was read as
+  std::string compressor{};
 };
 
 // Throws tessera::Error, and then nothing is imported: kNotFound for a
@@ -98,18 +98,18 @@ ImportResult import_file(Database& db, std::string_view table, const std::filesy
 struct ExportOptions {
   // "csv", "jsonl", "json", "pickle" (or another Format plugin); empty: from
   // the path's extension, or csv when writing to a stream.
-  std::string format;
+  std::string format{};
   nlohmann::json format_options = nlohmann::json::object();
   // "none" or a Compressor plugin; empty: from the path's extension.
-  std::string compressor;
+  std::string compressor{};
   nlohmann::json compressor_options = nlohmann::json::object();
 };
 
 struct ExportResult {
   uint64_t rows = 0;
   uint64_t bytes = 0;  // bytes written
-  std::string format;
-  std::string compressor;
+  std::string format{};
+  std::string compressor{};
 };
 
 // Writes the table to path through a temporary file renamed into place, so
