@@ -7,8 +7,6 @@
 #include <functional>
 #include <random>
 #include <set>
-#include <map>
-#include <cstdio>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -300,7 +298,6 @@ TEST_CASE("query results equal a brute-force evaluation over random data") {
       if (offset) q.offset(offset);
       INFO(p.text);
       INFO(q.explain());
-      { static std::map<std::string,int> tally; static int calls = 0; auto e = q.explain(); tally[e.substr(0, e.find_first_of(":\n"))]++; if (++calls == 750) for (auto& [k, v] : tally) printf("%s: %d\n", k.c_str(), v); }
 
       std::vector<Record> expected;
       for (const auto& r : rows)
