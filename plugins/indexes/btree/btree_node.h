@@ -46,6 +46,7 @@ inline uint64_t load_padded(const uint8_t* p, size_t n) {
 
 inline KeyRef key_from_bytes(const uint8_t* p, size_t n) {
   KeyRef k;
+  if (n == 0) return k;  // an empty prefix bound; p may be null
   k.len = static_cast<uint32_t>(n);
   k.k0 = load_padded(p, std::min<size_t>(n, 8));
   if (n > 8) k.k1 = load_padded(p + 8, std::min<size_t>(n - 8, 8));
