@@ -279,7 +279,7 @@ TEST_CASE("files Python writes are imported with their types", "[python]") {
   CHECK(canon(things.get(Value(20))->values()[3], false) == canon(2.0, false));
 }
 
-TEST_CASE("import refuses a hostile pickle, naming the opcode, and imports nothing", "[python]") {
+TEST_CASE("import refuses a hostile pickle by its opcode and imports nothing", "[python]") {
   TempDir dir;
   std::string op = python(dir, R"py(
 import os, pickle, pickletools

@@ -260,7 +260,11 @@ TEST_CASE("the planner picks the access path each predicate shape allows") {
   // Nothing to use: full scan, with the order made by a sort.
   CHECK(lines(explain(t, "active = true", {{"name", false}, {"age", true}})) ==
         L{"full scan", "filter: active = true", "sort: name asc, age desc"});
-  CHECK(lines(explain(t, "team = 'red' OR score > 5")) == L{"full scan", "filter: team = 'red' OR score > 5"});
+  // A top-level OR: a union when every branch can use an index, else a scan.
+  CHECK(lines(explain(t, "team = 'red' OR active = true")) == L{"full scan", "filter: team = 'red' OR active = true"});
+  CHECK(lines(explain(t, "(team = 'red' AND active = true) OR score > 5 OR id IN (1, 2)", {{"age", false}})) ==
+        L{"union of 3 index paths:", "  index lookup: by_team (hash) on team = 'red'", "    filter: active = true",
+          "  index range scan: by_score (btree) on score > 5", "  primary key lookup on id IN (1, 2)", "sort: age asc"});
   CHECK(lines(explain(t, "name != 'x' AND (age < 3 OR active IS NULL)")) ==
         L{"full scan", "filter: name != 'x' AND (age < 3 OR active IS NULL)"});
   CHECK(lines(explain(t, "team = NULL AND age = 3")) == L{"empty result: team = NULL is never true"});

@@ -153,7 +153,7 @@ TEST_CASE("skip_errors imports the rest and reports the skipped rows with their 
   CHECK_FALSE(db->table_exists("cut"));
 }
 
-TEST_CASE("json files: a bare array, members in any order, and damage") {
+TEST_CASE("json files: bare arrays and members in any order are read and damage is refused") {
   TempDir dir;
   auto db = open_db(dir);
   write_file(dir / "bare.json", "\xef\xbb\xbf[ {\"id\": 2, \"v\": 1.5},\n {\"id\": 1, \"v\": \"NaN\"} ]\n");

@@ -157,7 +157,7 @@ bool holds(const Stack& stack, size_t column, const Value& v) {
   }
 }
 
-TEST_CASE("every value is written and read back, or refused by the writer with kUnsupported") {
+TEST_CASE("every value is written and read back or refused by the writer with kUnsupported") {
   FOR_EACH_STACK(stack) { refused_timestamp(stack); }
 }
 
@@ -251,7 +251,7 @@ TEST_CASE("a value a writer refuses leaves the table unchanged") {
   }
 }
 
-TEST_CASE("a value the test format refuses leaves the table unchanged, under every compressor") {
+TEST_CASE("a value the test format refuses leaves the table unchanged under every compressor") {
   // ...and, since no format in the tree refuses anything a test can build,
   // a test format that refuses one text shows the framework's side.
   Config config = quiet_config();

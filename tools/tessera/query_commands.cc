@@ -1,4 +1,5 @@
 // `tessera query`, `tessera explain` and `tessera index create|drop|list`.
+#include <cmath>
 #include <cstdlib>
 #include <string_view>
 
@@ -95,11 +96,12 @@ std::string plain_text(const Value& v) {
   }
 }
 
+// As the csv format writes fields (docs/formats/csv.md): NULL is an empty
+// bare field, an empty value is "", and quotes go only where needed.
 std::string csv_cell(const Value& v) {
   if (v.is_null()) return "";
   std::string s = plain_text(v);
-  if (s.find_first_of(",\"\r\n") == std::string::npos && (s.empty() || (s.front() != ' ' && s.back() != ' ')))
-    return s;
+  if (!s.empty() && s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
@@ -110,7 +112,8 @@ ordered_json json_value(const Value& v) {
     case Type::kNull: return nullptr;
     case Type::kBoolean: return v.as_bool();
     case Type::kInteger: return v.as_int();
-    case Type::kReal: return v.as_real();  // non-finite numbers print as null
+    case Type::kReal:  // JSON has no NaN or Infinity: strings, as JSON Lines files have them
+      return std::isfinite(v.as_real()) ? ordered_json(v.as_real()) : ordered_json(plain_text(v));
     default: return plain_text(v);
   }
 }

@@ -192,6 +192,37 @@ class IndexScan final : public AccessSource {
   bool finished_ = false;
 };
 
+// The branches of a top-level OR, one after the other (each branch's
+// filter skips what an earlier one found).
+class UnionSource final : public AccessSource {
+ public:
+  UnionSource(std::shared_ptr<const Plan> plan, std::shared_ptr<detail::TableState> t)
+      : plan_(std::move(plan)), t_(std::move(t)) {}
+
+  size_t fill(std::vector<Record>* out, size_t max, bool& done) override {
+    const auto& branches = plan_->branches;
+    done = false;
+    while (next_ < branches.size() || current_) {
+      if (!current_) current_ = open_access(branches[next_++], t_);
+      bool branch_done = false;
+      const size_t n = current_->fill(out, max, branch_done);
+      if (branch_done) current_.reset();
+      if (n || !branch_done) {  // rows, or a batch's budget spent: let the caller come back
+        done = !current_ && next_ == branches.size();
+        return n;
+      }
+    }
+    done = true;
+    return 0;
+  }
+
+ private:
+  std::shared_ptr<const Plan> plan_;
+  std::shared_ptr<detail::TableState> t_;
+  size_t next_ = 0;
+  std::unique_ptr<AccessSource> current_;
+};
+
 }  // namespace
 
 std::unique_ptr<AccessSource> open_access(std::shared_ptr<const Plan> plan, std::shared_ptr<detail::TableState> t) {
@@ -201,6 +232,7 @@ std::unique_ptr<AccessSource> open_access(std::shared_ptr<const Plan> plan, std:
     case Access::kIndexLookup: return std::make_unique<KeyLookup>(std::move(plan), std::move(t));
     case Access::kIndexRange:
     case Access::kIndexOrdered: return std::make_unique<IndexScan>(std::move(plan), std::move(t));
+    case Access::kUnion: return std::make_unique<UnionSource>(std::move(plan), std::move(t));
     case Access::kFullScan: break;
   }
   return std::make_unique<FullScan>(std::move(plan), std::move(t));

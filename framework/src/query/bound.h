@@ -80,17 +80,21 @@ struct BoundNode {
 };
 
 // The work left after the access path: a conjunction of leaves, checked in
-// a flat loop, and of OR groups.
+// a flat loop, and of OR groups; in a union, rows that match an earlier
+// branch (excluded) are skipped.
 struct Filter {
   std::vector<Leaf> leaves;
   std::vector<BoundNode> groups;
+  std::vector<BoundNode> excluded;
 
-  bool empty() const { return leaves.empty() && groups.empty(); }
+  bool empty() const { return leaves.empty() && groups.empty() && excluded.empty(); }
   bool matches(const Record& r) const {
     for (const auto& l : leaves)
       if (!l.test(r)) return false;
     for (const auto& g : groups)
       if (!g.test(r)) return false;
+    for (const auto& e : excluded)
+      if (e.test(r)) return false;
     return true;
   }
 };

@@ -31,7 +31,7 @@ struct Query::Spec {
 
 namespace query_detail {
 
-enum class Access { kEmpty, kPrimaryKey, kIndexLookup, kIndexRange, kIndexOrdered, kFullScan };
+enum class Access { kEmpty, kPrimaryKey, kIndexLookup, kIndexRange, kIndexOrdered, kUnion, kFullScan };
 
 struct SortKey {
   uint32_t col;
@@ -53,6 +53,8 @@ struct Plan {
   std::optional<KeyBound> lower, upper;
   bool reverse = false;
 
+  std::vector<std::shared_ptr<const Plan>> branches;  // kUnion: one plan per OR branch
+
   Filter filter;                // checked on each row the access path yields
   std::vector<SortKey> sort;    // empty when the access path gives the order
   uint64_t offset = 0;
@@ -67,7 +69,12 @@ struct Plan {
     return offset + *limit;
   }
   std::string explain() const;
+  void explain_access(std::string& out, const std::string& indent) const;
 };
+
+std::vector<SortKey> resolve_order(const Query::Spec& spec, const Schema& schema, const std::string& table);
+// Sets projection and out_schema. REQUIRES: plan.schema and plan.table set.
+void set_projection(Plan& plan, const Query::Spec& spec);
 
 // Binds and plans spec. REQUIRES: the table loaded and its lock held (shared).
 Plan make_plan(const Query::Spec& spec, const detail::TableState& table);

@@ -5,12 +5,9 @@
 // lookup in another index (equality or IN on all its columns); ordered index
 // range scan with an equality prefix; range scan on the leading column;
 // ordered scan of a whole index for ORDER BY; full scan. Among equals, one
-// that gives the ORDER BY order wins, then the one using more columns.
-#include <fmt/format.h>
-
+// that gives the ORDER BY order wins, then the one using more columns. A
+// top-level OR whose every branch can use an index becomes a union of them.
 #include "plan.h"
-#include "predicate_node.h"
-#include "tessera/error.h"
 
 namespace tessera::query_detail {
 
@@ -216,85 +213,21 @@ class Planner {
   std::vector<SortKey> order_;
 };
 
-std::vector<SortKey> resolve_order(const Query::Spec& spec, const Schema& schema, const std::string& table) {
-  std::vector<SortKey> out;
-  for (const auto& [name, desc] : spec.order) {
-    auto col = static_cast<uint32_t>(schema.index_of(name, table));
-    bool seen = false;  // a repeated column cannot change the order
-    for (const auto& k : out) seen = seen || k.col == col;
-    if (!seen) out.push_back({col, desc});
-  }
-  return out;
-}
-
-void set_projection(Plan& plan, const Query::Spec& spec) {
-  const Schema& schema = *plan.schema;
-  if (spec.columns.empty()) {
-    plan.out_schema = plan.schema;
-    return;
-  }
-  bool has_key = false, identity = spec.columns.size() == schema.size();
-  for (size_t i = 0; i < spec.columns.size(); ++i) {
-    auto col = static_cast<uint32_t>(schema.index_of(spec.columns[i], plan.table));
-    for (uint32_t c : plan.projection)
-      if (c == col)
-        throw Error(ErrorCode::kInvalidArgument,
-                    fmt::format("table '{}': column '{}' is selected twice", plan.table, spec.columns[i]));
-    plan.projection.push_back(col);
-    has_key = has_key || col == schema.primary_key();
-    identity = identity && col == i;
-  }
-  if (identity) {
-    plan.projection.clear();
-    plan.out_schema = plan.schema;
-    return;
-  }
-  // A Schema has exactly one primary key: without the table's, the first
-  // projected column stands in for it.
-  std::vector<Column> cols;
-  for (uint32_t c : plan.projection) cols.push_back(schema[c]);
-  if (!has_key) cols[0].primary_key = true;
-  plan.out_schema = std::make_shared<const Schema>(std::move(cols));
-}
-
-}  // namespace
-
-Plan make_plan(const Query::Spec& spec, const detail::TableState& t) {
-  Plan plan;
-  plan.schema = t.schema;
-  plan.table = t.name;
-  const Schema& schema = *t.schema;
-  std::vector<BoundNode> conj;
-  if (spec.where) {
-    BoundNode root = bind(*spec.where, schema, t.name);
-    if (root.kind == BoundNode::Kind::kAnd) conj = std::move(root.kids);
-    else conj.push_back(std::move(root));
-  }
-  std::vector<SortKey> order = resolve_order(spec, schema, t.name);
-  set_projection(plan, spec);
-  plan.offset = spec.offset;
-  plan.limit = spec.limit;
-
-  // A column fixed by an equality is constant in the result: no need to sort on it.
-  std::vector<SortKey> effective;
-  for (const auto& k : order) {
-    bool fixed = false;
-    for (const auto& n : conj)
-      fixed = fixed || (n.kind == BoundNode::Kind::kLeaf && n.leaf.col == k.col &&
-                        (n.leaf.kind == LeafKind::kIsNull ||
-                         (n.leaf.kind == LeafKind::kCompare && n.leaf.op == CompareOp::kEq)));
-    if (!fixed) effective.push_back(k);
-  }
-
+// Applies the best access path for one conjunction to plan, the rest of
+// the conjunction becoming its filter. Returns the chosen candidate.
+Candidate plan_conjunction(Plan& plan, const detail::TableState& t, std::vector<BoundNode> conj,
+                           const std::vector<SortKey>& order) {
   for (const auto& n : conj) {
     if (n.kind == BoundNode::Kind::kLeaf && n.leaf.kind == LeafKind::kNever) {
       plan.access = Access::kEmpty;
       plan.access_leaves.push_back(n.leaf);
-      return plan;
+      Candidate none;
+      none.cls = 0;
+      none.gives_order = true;
+      return none;
     }
   }
-
-  Candidate best = Planner(t, conj, effective).choose();
+  Candidate best = Planner(t, conj, order).choose();
   plan.access = best.access;
   plan.keys = std::move(best.keys);
   plan.lower = std::move(best.lower);
@@ -306,8 +239,7 @@ Plan make_plan(const Query::Spec& spec, const detail::TableState& t) {
     plan.index_type = best.ix->def.type;
     for (size_t c : best.ix->cols) plan.index_cols.push_back(static_cast<uint32_t>(c));
   }
-  for (size_t i : best.shown)
-    plan.access_leaves.push_back(conj[i].leaf);
+  for (size_t i : best.shown) plan.access_leaves.push_back(conj[i].leaf);
   std::vector<bool> used(conj.size(), false);
   for (size_t i : best.used) used[i] = true;
   for (size_t i = 0; i < conj.size(); ++i) {
@@ -315,50 +247,87 @@ Plan make_plan(const Query::Spec& spec, const detail::TableState& t) {
     if (conj[i].kind == BoundNode::Kind::kLeaf) plan.filter.leaves.push_back(std::move(conj[i].leaf));
     else plan.filter.groups.push_back(std::move(conj[i]));
   }
-  if (!best.gives_order) plan.sort = std::move(effective);
-  return plan;
+  return best;
 }
 
-std::string Plan::explain() const {
-  const Schema& s = *schema;
-  std::string out, access_text;
-  for (const auto& l : access_leaves) access_text += (access_text.empty() ? "" : " AND ") + leaf_text(l, s);
-  auto line = [&](const std::string& text) { out += text + "\n"; };
-  switch (access) {
-    case Access::kEmpty: line(fmt::format("empty result: {} is never true", access_text)); break;
-    case Access::kPrimaryKey: line("primary key lookup on " + access_text); break;
-    case Access::kIndexLookup: line(fmt::format("index lookup: {} ({}) on {}", index_name, index_type, access_text)); break;
-    case Access::kIndexRange:
-      line(fmt::format("index range scan: {} ({}) on {}{}", index_name, index_type, access_text, reverse ? " desc" : ""));
-      break;
-    case Access::kIndexOrdered:
-      line(fmt::format("ordered index scan: {} ({}) {}", index_name, index_type, reverse ? "desc" : "asc"));
-      break;
-    case Access::kFullScan: line("full scan"); break;
+// A top-level OR whose every branch can use an index: each branch in turn,
+// skipping rows an earlier branch matched. False when some branch would
+// need a scan (one full scan is then cheaper).
+bool plan_union(Plan& plan, const detail::TableState& t, const BoundNode& root) {
+  constexpr int kWorstIndexedClass = 4;  // a range scan
+  std::vector<BoundNode> earlier;
+  for (const auto& kid : root.kids) {
+    auto sub = std::make_shared<Plan>();
+    sub->schema = plan.schema;
+    sub->table = plan.table;
+    std::vector<BoundNode> conj;
+    if (kid.kind == BoundNode::Kind::kAnd) conj = kid.kids;
+    else conj.push_back(kid);
+    Candidate c = plan_conjunction(*sub, t, std::move(conj), {});
+    if (sub->access == Access::kEmpty) {  // matches nothing
+      if (plan.access_leaves.empty()) plan.access_leaves = sub->access_leaves;
+      continue;
+    }
+    if (c.cls > kWorstIndexedClass) return false;
+    sub->filter.excluded = earlier;
+    earlier.push_back(kid);
+    plan.branches.push_back(std::move(sub));
   }
-  if (access == Access::kEmpty) return out;
-  if (!filter.empty()) {
-    std::string f;
-    for (const auto& l : filter.leaves) f += (f.empty() ? "" : " AND ") + leaf_text(l, s);
-    const bool several = filter.leaves.size() + filter.groups.size() > 1;
-    for (const auto& g : filter.groups) f += (f.empty() ? "" : " AND ") + node_text(g, s, several);
-    line("filter: " + f);
+  if (plan.branches.empty()) {
+    plan.access = Access::kEmpty;
+  } else if (plan.branches.size() == 1) {  // the other branches never match
+    std::shared_ptr<const Plan> only = std::move(plan.branches[0]);
+    plan.branches.clear();
+    plan.access = only->access;
+    plan.access_leaves = only->access_leaves;
+    plan.index = only->index;
+    plan.index_name = only->index_name;
+    plan.index_type = only->index_type;
+    plan.index_cols = only->index_cols;
+    plan.keys = only->keys;
+    plan.lower = only->lower;
+    plan.upper = only->upper;
+    plan.filter = only->filter;
+  } else {
+    plan.access = Access::kUnion;
+    plan.access_leaves.clear();
   }
-  if (!sort.empty()) {
-    std::string keys;
-    for (const auto& k : sort)
-      keys += (keys.empty() ? "" : ", ") + column_text(s[k.col].name) + (k.descending ? " desc" : " asc");
-    if (auto k = top_k()) keys += fmt::format(" (top {})", *k);
-    line("sort: " + keys);
+  return true;
+}
+
+}  // namespace
+
+Plan make_plan(const Query::Spec& spec, const detail::TableState& t) {
+  Plan plan;
+  plan.schema = t.schema;
+  plan.table = t.name;
+  const Schema& schema = *t.schema;
+  std::vector<SortKey> order = resolve_order(spec, schema, t.name);
+  set_projection(plan, spec);
+  plan.offset = spec.offset;
+  plan.limit = spec.limit;
+  std::vector<BoundNode> conj;
+  if (spec.where) {
+    BoundNode root = bind(*spec.where, schema, t.name);
+    if (root.kind == BoundNode::Kind::kOr && plan_union(plan, t, root)) {
+      plan.sort = std::move(order);
+      return plan;
+    }
+    if (root.kind == BoundNode::Kind::kAnd) conj = std::move(root.kids);
+    else conj.push_back(std::move(root));
   }
-  if (offset) line(fmt::format("offset: {}", offset));
-  if (limit) line(fmt::format("limit: {}", *limit));
-  if (!projection.empty()) {
-    std::string cols;
-    for (uint32_t c : projection) cols += (cols.empty() ? "" : ", ") + column_text(s[c].name);
-    line("project: " + cols);
+  // A column fixed by an equality is constant in the result: no need to sort on it.
+  std::vector<SortKey> effective;
+  for (const auto& k : order) {
+    bool fixed = false;
+    for (const auto& n : conj)
+      fixed = fixed || (n.kind == BoundNode::Kind::kLeaf && n.leaf.col == k.col &&
+                        (n.leaf.kind == LeafKind::kIsNull ||
+                         (n.leaf.kind == LeafKind::kCompare && n.leaf.op == CompareOp::kEq)));
+    if (!fixed) effective.push_back(k);
   }
-  return out;
+  if (!plan_conjunction(plan, t, std::move(conj), effective).gives_order) plan.sort = std::move(effective);
+  return plan;
 }
 
 }  // namespace tessera::query_detail

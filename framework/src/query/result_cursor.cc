@@ -13,27 +13,34 @@ namespace tessera::query_detail {
 namespace {
 
 constexpr size_t kBatch = 256;
+constexpr size_t kPoolBatchBytes = size_t{1} << 20;
 
 // Batches are recycled between the queries a thread runs: their records
 // keep their storage, so copying rows into them allocates nothing.
-std::vector<std::vector<Record>>& batch_pool() {
-  thread_local std::vector<std::vector<Record>> pool;
-  return pool;
-}
+struct BatchPool {
+  std::vector<std::vector<Record>> batches;
+  ~BatchPool();
+};
+// Trivially destructible, so still readable by cursors destroyed after the
+// pool during thread exit.
+thread_local bool pool_gone = false;
+BatchPool::~BatchPool() { pool_gone = true; }
+thread_local BatchPool pool;
 
 std::vector<Record> take_batch() {
-  auto& pool = batch_pool();
-  if (pool.empty()) return {};
-  std::vector<Record> b = std::move(pool.back());
-  pool.pop_back();
+  if (pool_gone || pool.batches.empty()) return {};
+  std::vector<Record> b = std::move(pool.batches.back());
+  pool.batches.pop_back();
   return b;
 }
 
 void give_batch(std::vector<Record>& b) {
-  auto& pool = batch_pool();
-  if (pool.size() >= 4 || b.empty()) return;
+  if (pool_gone || pool.batches.size() >= 4 || b.empty()) return;
   if (b.size() > kBatch) b.resize(kBatch);
-  pool.push_back(std::move(b));
+  size_t bytes = 0;  // big values (blobs, long text) are not worth keeping
+  for (const Record& r : b)
+    for (const Value& v : r) bytes += v.memory_usage();
+  if (bytes <= kPoolBatchBytes) pool.batches.push_back(std::move(b));
 }
 
 struct RowLess {
