@@ -85,7 +85,7 @@ TEST_CASE("cli: verify prints one summary line for a sound database and a line p
   CHECK_THAT(out, Catch::Contains("1 problem"));
 }
 
-TEST_CASE("cli: a damaged log is verify's problem; recover refuses it, recover --salvage drops the rest") {
+TEST_CASE("cli: a damaged log is verify's problem: recover refuses it and recover --salvage drops the rest") {
   TempDir dir;
   fs::path db = dir / "db";
   make_uncheckpointed(db);

@@ -257,7 +257,7 @@ TEST_CASE("transactions commit together, roll back, and see their own writes") {
   }
 }
 
-TEST_CASE("tables are created, listed, dropped; the directory is locked while open") {
+TEST_CASE("tables are created, listed and dropped, and the directory is locked while open") {
   TempDir dir;
   {
     auto db = Database::open(dir.path());

@@ -108,7 +108,7 @@ TEST_CASE("a torn record at the log's tail is dropped silently") {
   CHECK(again->table("kv").size() == 6);
 }
 
-TEST_CASE("damage before the tail refuses the open, naming file and offset; salvage keeps what came before") {
+TEST_CASE("damage before the tail refuses the open naming file and offset, and salvage keeps what came before") {
   TempDir dir;
   { Database::open(dir.path())->create_table("kv", kv_schema()); }
   in_child_that_dies([&] {

@@ -99,7 +99,7 @@ TEST_CASE("indexes survive reopen and crash recovery, and can be dropped") {
   CHECK(!has_index(db->table("users"), "by_team"));
 }
 
-TEST_CASE("configured indexes are created with the table; a bad definition names its key") {
+TEST_CASE("configured indexes are created with the table and a bad definition names its key") {
   TempDir dir;
   auto config = Config::from_string(R"({"tables": {"users": {"indexes": [
       {"name": "by_email", "column": "email", "type": "hash", "unique": true},
