@@ -320,6 +320,10 @@ TEST_CASE("query results equal a brute-force evaluation over random data") {
       std::vector<Record> got = all(q.run());
       REQUIRE(got.size() == to - from);
       CHECK(q.count() == to - from);
+      // for_each visits the records run() yields, in the same order.
+      std::vector<Record> visited;
+      CHECK(q.for_each([&](const Record& r) { visited.push_back(r); }) == got.size());
+      CHECK(visited == got);
       std::set<int64_t> ids;
       for (const auto& r : got) {
         CHECK(p.eval(r));
@@ -457,6 +461,42 @@ TEST_CASE("get_by finds a row through a unique index or the primary key") {
   t.create_index({.name = "by_name", .columns = {"name"}, .type = "btree", .unique = true});
   REQUIRE(t.get_by("name", Value("ann"), r));
   CHECK(r[2] == Value("a@x"));
+}
+
+TEST_CASE("read, read_by and for_each pass the stored records that get, get_by and scan copy") {
+  TempDir dir;
+  auto db = Database::open(dir.path(), fast_config());
+  Table t = items_table(*db);
+  std::mt19937_64 rng(7);
+  {
+    auto txn = db->begin();
+    for (int i = 0; i < 300; ++i) txn.insert("items", random_fields(rng, i));
+    txn.commit();
+  }
+  for (int i = 1; i <= 300; i += 7) t.erase(Value(i));
+  int calls = 0;
+  Record seen;
+  auto keep = [&](const Record& r) { ++calls, seen = r; };
+  for (int64_t id = 0; id <= 302; ++id) {
+    Record want;
+    const bool found = t.get(Value(id), want);
+    calls = 0;
+    CHECK(t.read(Value(id), keep) == found);
+    CHECK(calls == (found ? 1 : 0));
+    if (!found) continue;
+    CHECK(seen == want);
+    if (want[2].is_null()) continue;
+    calls = 0;
+    REQUIRE(t.read_by("email", want[2], keep));
+    CHECK((calls == 1 && seen == want));
+  }
+  calls = 0;
+  CHECK(!t.read_by("email", Value("nobody@x"), keep));
+  CHECK(calls == 0);
+  CHECK(error_of([&] { t.read_by("team", Value("red"), keep); }).first == ErrorCode::kInvalidArgument);
+  std::vector<Record> visited;
+  CHECK(t.for_each([&](const Record& r) { visited.push_back(r); }) == t.size());
+  CHECK(visited == all(t.scan()));
 }
 
 TEST_CASE("a streamed index scan survives deletes and inserts ahead of it") {

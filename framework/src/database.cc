@@ -109,7 +109,7 @@ std::shared_ptr<TableState> DatabaseImpl::new_table_state(const std::string& nam
   t->max_decompressed_bytes = config.max_decompressed_bytes;
   t->format = registry.make_format(cfg.format, cfg.format_options);
   if (cfg.compressor != "none") t->compressor = registry.make_compressor(cfg.compressor, cfg.compressor_options);
-  t->schema = std::make_shared<const Schema>(schema);
+  t->set_schema(std::make_shared<const Schema>(schema));
 
   auto& m = t->meta;
   m.name = name;

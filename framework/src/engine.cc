@@ -103,7 +103,7 @@ std::shared_ptr<TableState> DatabaseImpl::load_table_state(const std::string& na
     t->unavailable = e.what();
     return t;
   }
-  t->schema = std::make_shared<const Schema>(t->meta.schema);
+  t->set_schema(std::make_shared<const Schema>(t->meta.schema));
   std::string why = plugin_mismatch(registry, ComponentKind::kFormat, t->meta.format);
   if (why.empty() && t->meta.compressor.component != "none")
     why = plugin_mismatch(registry, ComponentKind::kCompressor, t->meta.compressor);

@@ -26,28 +26,6 @@ auto single_write(detail::DatabaseImpl* db, F&& op) {
   return result;
 }
 
-// Streams a loaded table's rows by slot, taking the read lock per row so
-// that writers are never blocked for the length of a scan.
-class TableScan final : public CursorSource {
- public:
-  explicit TableScan(std::shared_ptr<detail::TableState> t) : t_(std::move(t)) {}
-  bool next(Record& out) override {
-    std::shared_lock lock(t_->mu);
-    while (slot_ < t_->rows.size()) {
-      const Record& r = t_->rows[slot_++];
-      if (!r.empty()) {
-        out = r;
-        return true;
-      }
-    }
-    return false;
-  }
-
- private:
-  std::shared_ptr<detail::TableState> t_;
-  size_t slot_ = 0;
-};
-
 }  // namespace
 
 const std::string& Table::name() const { return state_->name; }
@@ -63,11 +41,19 @@ Value Table::insert_record(Record record) {
 
 bool Table::get(const Value& key, Record& out) const {
   db_->check_open();
-  state_->ensure_loaded(*db_->fs);
-  std::shared_lock lock(state_->mu);
+  auto lock = state_->lock_loaded(*db_->fs);
   const Record* r = state_->find(key);
   if (!r) return false;
   out = *r;
+  return true;
+}
+
+bool Table::read(const Value& key, RecordVisitor visit) const {
+  db_->check_open();
+  auto lock = state_->lock_loaded(*db_->fs);
+  const Record* r = state_->find(key);
+  if (!r) return false;
+  visit(*r);
   return true;
 }
 
@@ -85,16 +71,13 @@ bool Table::erase(const Value& key) {
   return single_write(db_, [&](detail::WriteSet& w) { return w.erase(state_->name, key); });
 }
 
-Cursor Table::scan() const {
-  db_->check_open();
-  state_->ensure_loaded(*db_->fs);
-  return Cursor(state_->schema, std::make_unique<TableScan>(state_));
-}
+// A query with no condition: its full scan copies rows out in batches, one
+// lock hold per batch.
+Cursor Table::scan() const { return query().run(); }
 
 uint64_t Table::size() const {
   db_->check_open();
-  state_->ensure_loaded(*db_->fs);
-  std::shared_lock lock(state_->mu);
+  auto lock = state_->lock_loaded(*db_->fs);
   return state_->live_rows;
 }
 

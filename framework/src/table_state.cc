@@ -40,15 +40,13 @@ void TableState::apply(std::vector<std::pair<Value, std::optional<Record>>>& cha
   IndexKey key;
   if (!indexes.empty())
     for (auto& [k, row] : changes)
-      if (auto it = pk.find(k); it != pk.end()) unindex(indexes, rows[it->second], it->second, key);
+      if (RowId id = pk.find(k); id != PkMap::kNone) unindex(indexes, rows[id], id, key);
   auto saved = std::move(indexes);  // put_row/remove_row must not touch them now
   indexes.clear();
   try {
     for (auto& [k, row] : changes) {
       if (row) {
-        Value k2 = (*row)[schema->primary_key()];
-        put_row(std::move(*row));
-        RowId id = pk.find(k2)->second;
+        RowId id = put_row(std::move(*row));
         index_row(saved, rows[id], id, key, name);
       } else {
         remove_row(k);
@@ -93,27 +91,26 @@ void TableState::note_id(const Value& key) {
 }
 
 void TableState::remove_row(const Value& key) {
-  auto it = pk.find(key);
-  if (it == pk.end()) return;
-  RowId id = it->second;
+  RowId id = pk.find(key);
+  if (id == PkMap::kNone) return;
   Record& r = rows[id];
   IndexKey scratch;
   unindex(indexes, r, id, scratch);
   memory_bytes -= std::min(memory_bytes, row_memory(r));
   only_inserts = false;
   inserted_keys.clear();
-  pk.erase(it);
+  pk.erase(key);
   Record().swap(r);
   free_slots.push_back(id);
   --live_rows;
 }
 
-void TableState::put_row(Record record) {
+RowId TableState::put_row(Record record) {
   const size_t pkc = schema->primary_key();
   note_id(record[pkc]);
-  RowId id;
-  if (auto it = pk.find(record[pkc]); it != pk.end()) {
-    id = it->second;
+  RowId id = pk.find(record[pkc]);
+  bool added = id == PkMap::kNone;
+  if (!added) {
     Record& old = rows[id];
     IndexKey key;
     unindex(indexes, old, id, key);
@@ -129,13 +126,15 @@ void TableState::put_row(Record record) {
       id = rows.size();
       rows.emplace_back();
     }
-    pk.emplace(record[pkc], id);
     ++live_rows;
   }
   memory_bytes += row_memory(record);
   rows[id] = std::move(record);
+  // After the move: the map reads the key from the row.
+  if (added) pk.insert(rows[id][pkc], id);
   IndexKey key;
   index_row(indexes, rows[id], id, key, name);
+  return id;
 }
 
 void TableState::reset_rows() {
@@ -172,7 +171,7 @@ void TableState::ensure_loaded(FileSystem& fs) {
     Record r;
     while (reader.next(r)) {
       const Value& key = r[schema->primary_key()];
-      if (pk.count(key))
+      if (pk.find(key) != PkMap::kNone)
         throw Error(ErrorCode::kCorruption,
                     fmt::format("table '{}': the data files hold primary key {} twice", name, key.to_string()));
       put_row(std::move(r));

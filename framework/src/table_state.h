@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "catalog.h"
+#include "pk_map.h"
 #include "table_indexes.h"
 #include "table_store.h"
 #include "tessera/compressor.h"
@@ -34,7 +35,7 @@ struct TableState {
   std::string name;
   std::filesystem::path dir;
   TableMeta meta;  // as last saved (rows and counters live below)
-  std::shared_ptr<const Schema> schema;
+  std::shared_ptr<const Schema> schema;  // set with set_schema()
 
   // Plugins; null when the table is unavailable.
   std::unique_ptr<Format> format;
@@ -46,7 +47,7 @@ struct TableState {
   bool loaded = false;
   std::vector<Record> rows;  // indexed by RowId; an empty Record is a free slot
   std::vector<RowId> free_slots;
-  std::unordered_map<Value, RowId, ValueHash> pk;
+  PkMap pk{&rows};
   std::vector<TableIndex> indexes;  // secondary; UNIQUE constraints among them
   int64_t next_auto_id = 1;
   uint64_t live_rows = 0;
@@ -57,6 +58,10 @@ struct TableState {
   std::vector<Value> inserted_keys;
   size_t memory_bytes = 0;
 
+  void set_schema(std::shared_ptr<const Schema> s) {
+    schema = std::move(s);
+    pk.set_key_column(schema->primary_key());
+  }
   TableCodec codec() const { return {format.get(), compressor.get(), max_decompressed_bytes}; }
 
   // Throws Error(kUnavailable) with the reason when the table cannot be used.
@@ -65,11 +70,23 @@ struct TableState {
   void reset_rows();
   // Loads the rows from the data files if not loaded yet.
   void ensure_loaded(FileSystem& fs);
+  // The read lock on the loaded table (loading it first when needed):
+  // the entry point of every read.
+  std::shared_lock<std::shared_mutex> lock_loaded(FileSystem& fs) {
+    std::shared_lock lock(mu);
+    while (!loaded) {
+      lock.unlock();
+      ensure_loaded(fs);
+      lock.lock();
+    }
+    check_available();
+    return lock;
+  }
 
   // REQUIRES: mu held (shared or exclusive) and loaded.
   const Record* find(const Value& key) const {
-    auto it = pk.find(key);
-    return it == pk.end() ? nullptr : &rows[it->second];
+    RowId id = pk.find(key);
+    return id == PkMap::kNone ? nullptr : &rows[id];
   }
   // The rows other than `self` that a unique index maps key to.
   // REQUIRES: as find().
@@ -80,7 +97,7 @@ struct TableState {
   // within one commit. REQUIRES: mu held exclusively and loaded.
   void apply(std::vector<std::pair<Value, std::optional<Record>>>& changes);
   void remove_row(const Value& key);
-  void put_row(Record record);  // insert, or replace the row with the same key
+  RowId put_row(Record record);  // insert, or replace the row with the same key
   void note_id(const Value& key);  // keeps next_auto_id above every id seen
   // Adds ix, filled from the rows; throws Error(kConstraint) naming the
   // value and two keys when a unique index meets a duplicate, adding

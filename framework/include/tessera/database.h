@@ -109,6 +109,21 @@ class Table {
   Cursor scan() const;
   uint64_t size() const;
 
+  // Zero-copy reads: the stored record is passed to visit while the table's
+  // read lock is held, so nothing is copied that visit does not copy.
+  // REQUIRES: visit does not call into this database (a write would wait
+  // for the lock visit is called under) and keeps no reference to the
+  // record after it returns. Writers wait while visit runs: keep it short.
+  //
+  // read: the row with that primary key; false when there is none.
+  bool read(const Value& primary_key, RecordVisitor visit) const;
+  // read_by: as get_by(), through the unique index on `column`.
+  bool read_by(std::string_view column, const Value& value, RecordVisitor visit) const;
+  // for_each: every row, as scan() sees them; returns how many were visited.
+  // The lock is taken for a few thousand rows at a time, not for the whole
+  // table, so writers interleave.
+  uint64_t for_each(RecordVisitor visit) const;
+
   // A query over this table (see tessera/query.h).
   Query query() const;
   // Point lookup through the unique index on exactly `column` (or the

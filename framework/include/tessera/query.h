@@ -70,6 +70,11 @@ class Query {
   // Error(kInvalidArgument).
   Cursor run() const;
   uint64_t count() const;
+  // Runs the query and passes each result record to visit without copying
+  // it when the plan needs no sort or projection (one copy otherwise).
+  // Same contract as Table::for_each (tessera/database.h). Returns how many
+  // records were visited.
+  uint64_t for_each(RecordVisitor visit) const;
   // The chosen access path and the work left to do, one line each, e.g.
   //   index range scan: by_score (btree) on score >= 10 AND score < 20
   //   filter: active = true

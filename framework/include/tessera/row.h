@@ -1,10 +1,12 @@
 // Rows returned by reads, and cursors that stream them.
 #pragma once
 
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 #include "tessera/schema.h"
 #include "tessera/value.h"
@@ -32,6 +34,32 @@ class Row {
   std::shared_ptr<const Schema> schema_;
   Record values_;
 };
+
+// A non-owning reference to a callable, for callbacks that are only called
+// during the call they are passed to (it never outlives the callable).
+template <class Signature>
+class FunctionRef;
+
+template <class R, class... Args>
+class FunctionRef<R(Args...)> {
+ public:
+  template <class F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, FunctionRef> && std::is_invocable_r_v<R, F&, Args...>)
+  FunctionRef(F&& f)  // NOLINT: implicit, so a lambda can be passed directly
+      : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
+        call_([](void* object, Args... args) -> R {
+          return std::invoke(*static_cast<std::remove_reference_t<F>*>(object), std::forward<Args>(args)...);
+        }) {}
+  R operator()(Args... args) const { return call_(object_, std::forward<Args>(args)...); }
+
+ private:
+  void* object_;
+  R (*call_)(void*, Args...);
+};
+
+// Receives stored records without a copy (Table::read, Table::for_each,
+// Query::for_each). The record is only valid during the call.
+using RecordVisitor = FunctionRef<void(const Record&)>;
 
 // Where a cursor's records come from; implemented by the framework.
 class CursorSource {

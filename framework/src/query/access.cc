@@ -20,15 +20,9 @@ constexpr size_t kVisitBudget = 4096;
 // Rows fetched together so that their cache misses overlap.
 constexpr size_t kWindow = 128;
 
-inline void put(std::vector<Record>* out, size_t n, const Record& r) {
-  if (!out) return;
-  if (out->size() <= n) out->push_back(r);
-  else (*out)[n] = r;  // reuses the record's and its strings' storage
-}
-
 class EmptySource final : public AccessSource {
  public:
-  size_t fill(std::vector<Record>*, size_t, bool& done) override {
+  size_t fill(const RowSink&, size_t, bool& done) override {
     done = true;
     return 0;
   }
@@ -39,13 +33,13 @@ class FullScan final : public AccessSource {
   FullScan(std::shared_ptr<const Plan> plan, std::shared_ptr<detail::TableState> t)
       : plan_(std::move(plan)), t_(std::move(t)) {}
 
-  size_t fill(std::vector<Record>* out, size_t max, bool& done) override {
+  size_t fill(const RowSink& out, size_t max, bool& done) override {
     std::shared_lock lock(t_->mu);
     const auto& rows = t_->rows;
     const Filter& filter = plan_->filter;
     const size_t end = rows.size();
-    const bool read_values = out || !filter.empty();
-    const bool copy_all = out && filter.empty();
+    const bool read_values = out.wants_rows() || !filter.empty();
+    const bool copy_all = out.wants_rows() && filter.empty();
     size_t n = 0, budget = kVisitBudget;
     // Slots freed behind the scan and reused by inserts are not revisited;
     // rows never move between slots, so none is seen twice.
@@ -55,7 +49,7 @@ class FullScan final : public AccessSource {
       if (copy_all && slot_ + 4 < end) prefetch_text(rows[slot_ + 4]);
       const Record& r = rows[slot_++];
       if (r.empty() || !filter.matches(r)) continue;
-      put(out, n++, r);
+      out.put(n++, r);
     }
     done = slot_ >= end;
     return n;
@@ -83,7 +77,7 @@ class KeyLookup final : public AccessSource {
   KeyLookup(std::shared_ptr<const Plan> plan, std::shared_ptr<detail::TableState> t)
       : plan_(std::move(plan)), t_(std::move(t)) {}
 
-  size_t fill(std::vector<Record>* out, size_t max, bool& done) override {
+  size_t fill(const RowSink& out, size_t max, bool& done) override {
     std::shared_lock lock(t_->mu);
     const Plan& p = *plan_;
     if (p.index) check_index(*t_, p);
@@ -105,7 +99,7 @@ class KeyLookup final : public AccessSource {
           --budget;
           const IndexKey& key = p.keys[key_];
           if (p.index) p.index->find(key, ids_);
-          else if (auto it = t_->pk.find(key[0]); it != t_->pk.end()) ids_.push_back(it->second);
+          else if (RowId id = t_->pk.find(key[0]); id != detail::PkMap::kNone) ids_.push_back(id);
           key_of_.resize(ids_.size(), key_++);
         }
         continue;
@@ -115,7 +109,7 @@ class KeyLookup final : public AccessSource {
       for_each_row(rows, ids_.data() + pos_, k, [&](size_t i, const Record& r) {
         const size_t at = pos_ + i;
         if (r.empty() || (at < stale_end && !has_key(r, p.keys[key_of_[at]])) || !p.filter.matches(r)) return;
-        put(out, n++, r);
+        out.put(n++, r);
       });
       pos_ += k;
     }
@@ -152,7 +146,7 @@ class IndexScan final : public AccessSource {
     cursor_.reset();
   }
 
-  size_t fill(std::vector<Record>* out, size_t max, bool& done) override {
+  size_t fill(const RowSink& out, size_t max, bool& done) override {
     done = finished_;
     if (finished_) return 0;
     std::shared_lock lock(t_->mu);
@@ -174,12 +168,12 @@ class IndexScan final : public AccessSource {
         }
         if (id < rows.size()) ids[k++] = id;
       }
-      if (!out && p.filter.empty()) {
+      if (!out.wants_rows() && p.filter.empty()) {
         n += k;  // every entry names a live row
         continue;
       }
       for_each_row(rows, ids, k, [&](size_t, const Record& r) {
-        if (!r.empty() && p.filter.matches(r)) put(out, n++, r);
+        if (!r.empty() && p.filter.matches(r)) out.put(n++, r);
       });
     }
     return n;
@@ -199,7 +193,7 @@ class UnionSource final : public AccessSource {
   UnionSource(std::shared_ptr<const Plan> plan, std::shared_ptr<detail::TableState> t)
       : plan_(std::move(plan)), t_(std::move(t)) {}
 
-  size_t fill(std::vector<Record>* out, size_t max, bool& done) override {
+  size_t fill(const RowSink& out, size_t max, bool& done) override {
     const auto& branches = plan_->branches;
     done = false;
     while (next_ < branches.size() || current_) {

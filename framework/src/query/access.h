@@ -11,14 +11,38 @@
 
 namespace tessera::query_detail {
 
+// Where an access path puts the rows it finds: copies into a batch
+// (existing records are reused to spare allocations), a visitor called
+// under the table's lock, or nowhere (counting only).
+class RowSink {
+ public:
+  RowSink() = default;  // counts only
+  explicit RowSink(std::vector<Record>* batch) : batch_(batch) {}
+  explicit RowSink(const RecordVisitor* visit) : visit_(visit) {}
+
+  bool wants_rows() const { return batch_ || visit_; }
+  // The n-th row of the current fill.
+  void put(size_t n, const Record& r) const {
+    if (visit_) {
+      (*visit_)(r);
+    } else if (batch_) {
+      if (batch_->size() <= n) batch_->push_back(r);
+      else (*batch_)[n] = r;  // reuses the record's and its strings' storage
+    }
+  }
+
+ private:
+  std::vector<Record>* batch_ = nullptr;
+  const RecordVisitor* visit_ = nullptr;
+};
+
 class AccessSource {
  public:
   virtual ~AccessSource() = default;
-  // Copies up to max matching rows into out[0, n) (growing out when
-  // needed; existing records are reused to spare allocations), or only
-  // counts them when out is null. Returns n; done is set once the path is
-  // exhausted. n may be 0 without done (a batch found nothing).
-  virtual size_t fill(std::vector<Record>* out, size_t max, bool& done) = 0;
+  // Puts up to max matching rows into out, as rows 0..n-1. Returns n; done
+  // is set once the path is exhausted. n may be 0 without done (a batch
+  // found nothing).
+  virtual size_t fill(const RowSink& out, size_t max, bool& done) = 0;
 };
 
 // The plan is shared with the source, which reads its keys, bounds and filter.

@@ -1,5 +1,5 @@
 // Query: the builder, run/count/explain, and the Table entry points
-// Table::query() and Table::get_by().
+// Table::query(), get_by(), read_by() and for_each().
 #include <fmt/format.h>
 
 #include <mutex>
@@ -74,6 +74,20 @@ Cursor Query::run() const {
   return Cursor(plan->out_schema, query_detail::make_result_cursor(plan, std::move(source)));
 }
 
+uint64_t Query::for_each(RecordVisitor visit) const {
+  auto plan = plan_for(*spec_);
+  if (!plan->sort.empty() || !plan->projection.empty()) {  // the cursor makes the records
+    Cursor cursor(plan->out_schema,
+                  query_detail::make_result_cursor(plan, query_detail::open_access(plan, spec_->table)));
+    Record r;
+    uint64_t n = 0;
+    for (; cursor.next(r); ++n) visit(r);
+    return n;
+  }
+  auto source = query_detail::open_access(plan, spec_->table);
+  return query_detail::visit_rows(*plan, *source, visit);
+}
+
 uint64_t Query::count() const {
   auto plan = plan_for(*spec_);
   if (plan->access == query_detail::Access::kFullScan && plan->filter.empty()) {
@@ -95,38 +109,38 @@ Query Table::query() const {
   return Query(std::move(spec));
 }
 
+namespace {
+
+// The row whose `column` holds value, through the primary key or the unique
+// index on exactly that column. REQUIRES: t.mu held, t loaded.
+const Record* find_unique(const detail::TableState& t, std::string_view column, const Value& value) {
+  const Schema& schema = *t.schema;
+  const size_t col = schema.index_of(column, t.name);
+  if (col == schema.primary_key()) return t.find(value);
+  const detail::TableIndex* unique = nullptr;
+  for (const auto& ix : t.indexes)
+    if (ix.def.unique && ix.cols.size() == 1 && ix.cols[0] == col) unique = &ix;
+  if (!unique)
+    throw Error(ErrorCode::kInvalidArgument,
+                fmt::format("table '{}': column '{}' has no unique index; get_by needs one (or the primary key)",
+                            t.name, column));
+  if (value.is_null()) return nullptr;  // NULLs are not unique; none is "the" row
+  // Reused across calls: a lookup allocates nothing.
+  thread_local IndexKey key(1);
+  thread_local std::vector<RowId> found;
+  key.resize(1);
+  key[0] = value;
+  found.clear();
+  unique->index->find(key, found);
+  return found.empty() ? nullptr : &t.rows[found.front()];
+}
+
+}  // namespace
+
 bool Table::get_by(std::string_view column, const Value& value, Record& out) const {
   db_->check_open();
-  const Schema& schema = *state_->schema;
-  const size_t col = schema.index_of(column, state_->name);
-  // Reused across calls: a lookup allocates nothing but the copied record.
-  thread_local IndexKey key;
-  thread_local std::vector<RowId> found;
-  std::shared_lock lock(state_->mu);
-  if (!state_->loaded) {  // first access: load, then look up
-    lock.unlock();
-    state_->ensure_loaded(*db_->fs);
-    lock.lock();
-  }
-  state_->check_available();
-  const Record* row = nullptr;
-  if (col == schema.primary_key()) {
-    row = state_->find(value);
-  } else {
-    const detail::TableIndex* unique = nullptr;
-    for (const auto& ix : state_->indexes)
-      if (ix.def.unique && ix.cols.size() == 1 && ix.cols[0] == col) unique = &ix;
-    if (!unique)
-      throw Error(ErrorCode::kInvalidArgument,
-                  fmt::format("table '{}': column '{}' has no unique index; get_by needs one (or the primary key)",
-                              state_->name, column));
-    if (value.is_null()) return false;  // NULLs are not unique; none is "the" row
-    key.resize(1);
-    key[0] = value;
-    found.clear();
-    unique->index->find(key, found);
-    if (!found.empty()) row = &state_->rows[found.front()];
-  }
+  auto lock = state_->lock_loaded(*db_->fs);
+  const Record* row = find_unique(*state_, column, value);
   if (!row) return false;
   // Ask for all of the record's lines and text at once, then copy.
   query_detail::prefetch_values(*row);
@@ -134,5 +148,16 @@ bool Table::get_by(std::string_view column, const Value& value, Record& out) con
   out = *row;
   return true;
 }
+
+bool Table::read_by(std::string_view column, const Value& value, RecordVisitor visit) const {
+  db_->check_open();
+  auto lock = state_->lock_loaded(*db_->fs);
+  const Record* row = find_unique(*state_, column, value);
+  if (!row) return false;
+  visit(*row);
+  return true;
+}
+
+uint64_t Table::for_each(RecordVisitor visit) const { return query().for_each(visit); }
 
 }  // namespace tessera

@@ -91,12 +91,12 @@ class QueryCursor final : public CursorSource {
     }
     // Skipped rows are counted, not copied.
     uint64_t skip = plan_->offset;
-    while (skip && !done_) skip -= src_->fill(nullptr, static_cast<size_t>(std::min<uint64_t>(skip, 1 << 16)), done_);
+    while (skip && !done_) skip -= src_->fill(RowSink(), static_cast<size_t>(std::min<uint64_t>(skip, 1 << 16)), done_);
   }
 
   bool refill() {
     while (!done_) {
-      n_ = src_->fill(&buf_, static_cast<size_t>(std::min<uint64_t>(kBatch, remaining_)), done_);
+      n_ = src_->fill(RowSink(&buf_), static_cast<size_t>(std::min<uint64_t>(kBatch, remaining_)), done_);
       pos_ = 0;
       if (n_) return true;
     }
@@ -106,7 +106,7 @@ class QueryCursor final : public CursorSource {
   void sort_all() {
     std::vector<Record> batch = std::exchange(buf_, {});
     while (!done_) {
-      size_t n = src_->fill(&batch, kBatch, done_);
+      size_t n = src_->fill(RowSink(&batch), kBatch, done_);
       for (size_t i = 0; i < n; ++i) buf_.push_back(std::move(batch[i]));
     }
     give_batch(batch);
@@ -130,7 +130,7 @@ class QueryCursor final : public CursorSource {
     std::vector<Record> batch = std::exchange(buf_, {});
     uint64_t seq = 0;
     while (!done_) {
-      size_t n = src_->fill(&batch, kBatch, done_);
+      size_t n = src_->fill(RowSink(&batch), kBatch, done_);
       for (size_t i = 0; i < n; ++i, ++seq) {
         if (heap.size() < k) {
           heap.push_back({std::move(batch[i]), seq});
@@ -163,10 +163,24 @@ std::unique_ptr<CursorSource> make_result_cursor(std::shared_ptr<const Plan> pla
   return std::make_unique<QueryCursor>(std::move(plan), std::move(src));
 }
 
+uint64_t visit_rows(const Plan& plan, AccessSource& src, RecordVisitor visit) {
+  bool done = false;
+  uint64_t skip = plan.offset;
+  while (skip && !done) skip -= src.fill(RowSink(), static_cast<size_t>(std::min<uint64_t>(skip, 1 << 16)), done);
+  uint64_t remaining = plan.limit.value_or(std::numeric_limits<uint64_t>::max()), total = 0;
+  const RowSink sink(&visit);
+  while (remaining && !done) {
+    const size_t n = src.fill(sink, static_cast<size_t>(std::min<uint64_t>(remaining, 1 << 16)), done);
+    remaining -= n;
+    total += n;
+  }
+  return total;
+}
+
 uint64_t count_rows(const Plan& plan, AccessSource& src) {
   uint64_t total = 0;
   bool done = false;
-  while (!done) total += src.fill(nullptr, size_t{1} << 20, done);
+  while (!done) total += src.fill(RowSink(), size_t{1} << 20, done);
   total = total > plan.offset ? total - plan.offset : 0;
   return plan.limit ? std::min(total, *plan.limit) : total;
 }
