@@ -14,7 +14,7 @@ namespace {
 
 // Rows live in slots as in a table: a removed row's slot is reused.
 struct Table {
-  std::vector<Record> rows;
+  tessera::detail::RowVector rows;
   std::vector<RowId> free;
   PkMap map{&rows, 1};
   std::map<Value, RowId> model;

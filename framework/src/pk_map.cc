@@ -66,7 +66,8 @@ void PkMap::clear() {
 void PkMap::grow(size_t min_size) {
   size_t n = std::max(kMinSlots, slots_.size());
   while (over_full(min_size, n)) n *= 2;
-  std::vector<Slot> old = std::move(slots_);
+  auto old = std::move(slots_);
+  slots_ = {};
   slots_.assign(n, Slot{0, kNone});
   mask_ = n - 1;
   shift_ = 64 - static_cast<unsigned>(std::countr_zero(n));

@@ -14,10 +14,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "huge_page_allocator.h"
 #include "tessera/index.h"
 #include "tessera/value.h"
 
 namespace tessera::detail {
+
+// A loaded table's rows, by RowId.
+using RowVector = std::vector<Record, HugePageAllocator<Record>>;
 
 class PkMap {
  public:
@@ -25,7 +29,7 @@ class PkMap {
 
   // rows[id][column] is the key of the entry naming id. REQUIRES: rows
   // outlives the map and holds the row of every id in the map.
-  explicit PkMap(const std::vector<Record>* rows, size_t column = 0) : rows_(rows), column_(column) {}
+  explicit PkMap(const RowVector* rows, size_t column = 0) : rows_(rows), column_(column) {}
   // REQUIRES: the map is empty.
   void set_key_column(size_t column) { column_ = column; }
 
@@ -53,9 +57,9 @@ class PkMap {
   size_t locate(const Value& key, uint64_t hash) const;  // slot of key, or SIZE_MAX
   void grow(size_t min_slots);
 
-  const std::vector<Record>* rows_;
+  const RowVector* rows_;
   size_t column_;
-  std::vector<Slot> slots_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   size_t mask_ = 0;  // slots_.size() - 1
   unsigned shift_ = 64;
   size_t size_ = 0;

@@ -45,7 +45,7 @@ struct TableState {
 
   mutable std::shared_mutex mu;
   bool loaded = false;
-  std::vector<Record> rows;  // indexed by RowId; an empty Record is a free slot
+  RowVector rows;  // indexed by RowId; an empty Record is a free slot
   std::vector<RowId> free_slots;
   PkMap pk{&rows};
   std::vector<TableIndex> indexes;  // secondary; UNIQUE constraints among them

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "../pk_map.h"
 #include "tessera/index.h"
 #include "tessera/value.h"
 
@@ -27,7 +28,7 @@ inline void prefetch_text(const Record& r) {
 
 // Calls f(i, rows[ids[i]]) for i in [0, n), in order. REQUIRES: every id < rows.size().
 template <class F>
-void for_each_row(const std::vector<Record>& rows, const RowId* ids, size_t n, F&& f) {
+void for_each_row(const detail::RowVector& rows, const RowId* ids, size_t n, F&& f) {
   constexpr ptrdiff_t kSlotAhead = 24, kValuesAhead = 12, kTextAhead = 6;
   const auto count = static_cast<ptrdiff_t>(n);
   for (ptrdiff_t i = -kSlotAhead; i < count; ++i) {
