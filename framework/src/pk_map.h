@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "huge_page_allocator.h"
+#include "tessera/huge_page_allocator.h"
 #include "tessera/index.h"
 #include "tessera/value.h"
 

@@ -26,8 +26,9 @@ HashTable<N>::HashTable(size_t initial_keys, double max_load)
 template <size_t N>
 void HashTable<N>::resize(size_t capacity) {
   if (capacity > (size_t{1} << 40)) throw Error(ErrorCode::kInvalidArgument, "hash index: too many keys");
-  std::vector<Slot> old = std::move(slots_);
-  slots_ = std::vector<Slot>(capacity, Slot{});
+  auto old = std::move(slots_);
+  slots_ = {};
+  slots_.assign(capacity, Slot{});
   mask_ = capacity - 1;
   shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
   grow_at_ = static_cast<size_t>(static_cast<double>(capacity) * max_load_);

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <vector>
 
+#include "tessera/huge_page_allocator.h"
 #include "tessera/index.h"
 
 namespace tessera::hash_detail {
@@ -102,7 +103,7 @@ class HashTable {
   void compact_arena();
   uint32_t new_posting();
 
-  std::vector<Slot> slots_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;  // probed at random
   size_t mask_ = 0;
   unsigned shift_ = 64;
   size_t used_ = 0;   // occupied slots (distinct keys)

@@ -1,5 +1,6 @@
-// An allocator for the large arrays of a loaded table (row slots, the
-// primary-key map) that asks the kernel for transparent huge pages.
+// An allocator for large arrays that are read at random (a loaded table's
+// row slots and key map, an index's hash slots) that asks the kernel for
+// transparent huge pages. Part of the plugin SDK: header-only.
 //
 // Random lookups in a table of a million rows touch a new 4 KiB page almost
 // every time, and the TLB miss costs as much as the cache miss. Backing
@@ -15,7 +16,7 @@
 #include <memory>
 #include <new>
 
-namespace tessera::detail {
+namespace tessera {
 
 template <class T>
 class HugePageAllocator {
@@ -54,4 +55,4 @@ class HugePageAllocator {
   static size_t round_up(size_t bytes) { return (bytes + kHugePage - 1) & ~(kHugePage - 1); }
 };
 
-}  // namespace tessera::detail
+}  // namespace tessera
