@@ -143,3 +143,48 @@ TEST_CASE("every failing write, fsync, rename, create and folder sync is reporte
                      << counts[Op::kSync] << ", sync_dir " << counts[Op::kSyncDir] << ", rename "
                      << counts[Op::kRename] << ", create " << counts[Op::kCreate] << ", each with EIO and ENOSPC)");
 }
+
+TEST_CASE("a data file write or fsync that fails in a checkpoint leaves no data file the catalog does not list") {
+  // One row a file: the checkpoint appends a row to data_1 and writes
+  // data_2..data_4, so a fault can come after several finished new files.
+  // (A fault after them, in table.json's own write, leaves them for the next
+  // open to remove: that is not this test's subject.)
+  TableConfig tc = jsonl_table();
+  tc.max_rows_per_file = 1;
+  for (Op kind : {Op::kWrite, Op::kSync}) {
+    int data_file_faults = 0;
+    for (uint64_t nth = 1;; ++nth) {
+      INFO("failing " << name_of(kind) << " #" << nth << " of the checkpoint");
+      TempDir root;
+      FaultFs f(root.path());
+      OpenOptions options;
+      options.file_system = &f;
+      auto db = Database::open(root / "db", Config(), options);
+      db->create_table("t", row_schema(), tc);
+      auto txn = db->begin();
+      for (int64_t id = 1; id <= 4; ++id) txn.insert("t", {{"id", id}, {"txn", int64_t{1}}, {"n", id}});
+      txn.commit();
+      f.fail_nth(kind, nth);
+      std::string error;
+      try {
+        db->checkpoint();
+        f.clear_faults();
+        break;  // past the checkpoint's last operation of this kind
+      } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::kIO);
+        error = e.what();
+      }
+      INFO(error);
+      if (error.find("/data_") != std::string::npos) {
+        ++data_file_faults;
+        for (const std::string& name : tessera::test::unlisted_table_files(root / "db" / "tables" / "t"))
+          CHECK_FALSE(name.starts_with("data_"));
+      }
+      try {
+        db->close();
+      } catch (const Error&) {
+      }
+    }
+    CHECK(data_file_faults >= 4);  // data_1, then data_2..data_4
+  }
+}

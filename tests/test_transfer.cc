@@ -8,10 +8,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "tessera/database.h"
 #include "tessera/error.h"
+#include "tessera/tessera.h"  // not transfer.h: the umbrella header must bring it
 #include "tessera/text_codec.h"
-#include "tessera/transfer.h"
 #include "test_util.h"
 
 namespace {

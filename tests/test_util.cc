@@ -1,13 +1,16 @@
 #include "test_util.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
 namespace tessera::test {
@@ -41,6 +44,21 @@ void write_file(const std::filesystem::path& file, const std::string& bytes) {
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out << bytes;
   if (!out) throw std::runtime_error("cannot write " + file.string());
+}
+
+std::vector<std::string> unlisted_table_files(const std::filesystem::path& table_dir) {
+  std::set<std::string> listed;
+  if (std::filesystem::exists(table_dir / "table.json")) {
+    listed.insert("table.json");
+    const auto meta = nlohmann::json::parse(read_file(table_dir / "table.json"));
+    for (const auto& f : meta.at("files")) listed.insert(f.at("name").get<std::string>());
+  }
+  std::vector<std::string> unlisted;
+  if (std::filesystem::exists(table_dir))
+    for (const auto& e : std::filesystem::directory_iterator(table_dir))
+      if (!listed.count(e.path().filename().string())) unlisted.push_back(e.path().filename().string());
+  std::sort(unlisted.begin(), unlisted.end());
+  return unlisted;
 }
 
 int run_command(const std::string& command, std::string& output) {

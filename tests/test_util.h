@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace tessera::test {
 
@@ -22,6 +23,10 @@ class TempDir {
 
 std::string read_file(const std::filesystem::path& file);
 void write_file(const std::filesystem::path& file, const std::string& bytes);
+
+// The entries of a table's folder (<db>/tables/<name>) that its table.json
+// does not list as data files, sorted; every entry when it has no table.json.
+std::vector<std::string> unlisted_table_files(const std::filesystem::path& table_dir);
 
 // Runs a shell command; returns its exit status and fills output with
 // stdout and stderr combined.

@@ -36,7 +36,7 @@ class Writer final : public RecordWriter {
     if (many) put(kMark);
     for (size_t i = 0; i < record.size(); ++i) {
       key(i);
-      value(record[i]);
+      value(i, record[i]);
     }
     put(many ? kSetItems : kSetItem);
     if (++in_batch_ == kBatch) {
@@ -91,7 +91,7 @@ class Writer final : public RecordWriter {
     }
   }
 
-  void value(const Value& v) {
+  void value(size_t i, const Value& v) {
     switch (v.type()) {
       case Type::kNull: put(kNone); break;
       case Type::kBoolean: put(v.as_bool() ? kNewTrue : kNewFalse); break;
@@ -116,8 +116,21 @@ class Writer final : public RecordWriter {
         if (buf_.size() >= kFlushBytes) flush();
         break;
       }
-      case Type::kTimestamp: str(text::format_timestamp(v.as_timestamp())); break;
+      case Type::kTimestamp: str(timestamp_text(i, v.as_timestamp())); break;
     }
+  }
+
+  // As in the csv and jsonl writers: a timestamp whose text parse_timestamp
+  // would not read back is refused rather than written into a file we cannot
+  // read. Like them, it checks only years before 1 (the texts with a sign).
+  // Every TIMESTAMP reads back today, so this guards against format and
+  // parse drifting apart rather than refusing any value a test can build.
+  std::string timestamp_text(size_t i, Timestamp ts) const {
+    std::string t = text::format_timestamp(ts);
+    if (t[0] == '-' && text::parse_timestamp(t) != ts)
+      throw Error(ErrorCode::kUnsupported, "pickle: column '" + names_[i] + "': timestamp " + t +
+                                               " does not read back");
+    return t;
   }
 
   void integer(int64_t i) {

@@ -70,36 +70,51 @@ std::string data_file_name(const TableCodec& codec, uint64_t number) {
 std::vector<DataFile> write_data_files(FileSystem& fs, const std::filesystem::path& dir, TableMeta& meta,
                                        const TableCodec& codec, const RecordFeed& feed) {
   std::vector<DataFile> files;
-  const Record* record = feed();
-  do {
-    DataFile df;
-    df.name = data_file_name(codec, meta.next_file_number++);
-    auto file = fs.create(dir / df.name);
-    ChecksumSink out(*file);
-    BufferSink buffer;  // whole-file buffer when compressing, so frames carry their content size
-    ByteSink& target = codec.compressor ? static_cast<ByteSink&>(buffer) : out;
-    auto writer = codec.format->new_writer(meta.schema, target);
-    auto written = [&] { return codec.compressor ? buffer.buffer.size() : out.bytes(); };
-    for (; record; record = feed()) {
-      if ((meta.max_rows_per_file && df.rows >= meta.max_rows_per_file) ||
-          (meta.max_file_size_bytes && df.rows > 0 && written() >= meta.max_file_size_bytes))
-        break;
-      writer->write(*record);
-      ++df.rows;
+  std::vector<std::string> created;  // removed again if anything below throws
+  try {
+    const Record* record = feed();
+    do {
+      DataFile df;
+      df.name = data_file_name(codec, meta.next_file_number++);
+      created.push_back(df.name);
+      auto file = fs.create(dir / df.name);
+      ChecksumSink out(*file);
+      BufferSink buffer;  // whole-file buffer when compressing, so frames carry their content size
+      ByteSink& target = codec.compressor ? static_cast<ByteSink&>(buffer) : out;
+      auto writer = codec.format->new_writer(meta.schema, target);
+      auto written = [&] { return codec.compressor ? buffer.buffer.size() : out.bytes(); };
+      for (; record; record = feed()) {
+        if ((meta.max_rows_per_file && df.rows >= meta.max_rows_per_file) ||
+            (meta.max_file_size_bytes && df.rows > 0 && written() >= meta.max_file_size_bytes))
+          break;
+        writer->write(*record);
+        ++df.rows;
+      }
+      writer->finish();
+      if (codec.compressor) {
+        std::vector<uint8_t> frame;
+        codec.compressor->compress(buffer.buffer, frame);
+        out.write(frame.data(), frame.size());
+      }
+      out.close();
+      file->sync();
+      file->close();
+      df.bytes = out.bytes();
+      df.checksum = out.checksum();
+      files.push_back(std::move(df));
+    } while (record);
+  } catch (...) {
+    // A refused value or a failed write: leave the folder as it was. A file
+    // that cannot be removed is left for the next open to remove (it is not
+    // listed in the catalog); the first error is the one reported.
+    for (const std::string& name : created) {
+      try {
+        fs.remove(dir / name);
+      } catch (const Error&) {
+      }
     }
-    writer->finish();
-    if (codec.compressor) {
-      std::vector<uint8_t> frame;
-      codec.compressor->compress(buffer.buffer, frame);
-      out.write(frame.data(), frame.size());
-    }
-    out.close();
-    file->sync();
-    file->close();
-    df.bytes = out.bytes();
-    df.checksum = out.checksum();
-    files.push_back(std::move(df));
-  } while (record);
+    throw;
+  }
   return files;
 }
 

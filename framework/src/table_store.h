@@ -35,6 +35,8 @@ using RecordFeed = std::function<const Record*()>;
 // Writes every record from feed into new data files in dir, numbered from
 // meta.next_file_number (advanced). Each file is synced; the folder is not.
 // Always writes at least one file, so an empty table still has a header.
+// When anything throws (a writer refusing a value, a failed write), the
+// files this call created are removed before the error propagates.
 std::vector<DataFile> write_data_files(FileSystem& fs, const std::filesystem::path& dir, TableMeta& meta,
                                        const TableCodec& codec, const RecordFeed& feed);
 

@@ -13,6 +13,16 @@
 //    the label; nothing of the claimed size is allocated up front.
 //  - Malformed or truncated input is Error(kCorruption), never a crash or a
 //    short result.
+//  - Truncation is seen only where there is a frame. In the lz4 and zstd
+//    plugins "did not shrink" still means a whole frame: blocks that do not
+//    compress are stored as they are (lz4 uncompressed blocks, zstd raw
+//    blocks) inside a frame with its content checksum, so a cut inside it is
+//    kCorruption. Bytes that pass through with no frame at all (a caller
+//    keeping the raw bytes because they did not shrink, a table whose
+//    compressor is "none") cannot reveal a cut by themselves, and neither can
+//    input cut exactly between two whole frames (it reads as the frames
+//    before the cut). For table data files it is the table's record of each
+//    file's size and checksum (table.json) that catches those.
 //  - A Compressor object is immutable and may be shared by threads; sinks
 //    and sources are used by one thread at a time.
 #pragma once

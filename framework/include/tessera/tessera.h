@@ -8,4 +8,5 @@
 #include "tessera/query.h"
 #include "tessera/row.h"
 #include "tessera/schema.h"
+#include "tessera/transfer.h"
 #include "tessera/value.h"
