@@ -8,7 +8,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 peers="${TESSERA_PEERS:-$root/../shared/bench/peers}"
 build="${TESSERA_BUILD:-$root/build}"
-rows=1000000 seed=42 dir="" format=jsonl compressor=none out=""
+rows=1000000 seed=42 dir="" format=csv compressor=none out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rows) rows="$2"; shift 2 ;;
