@@ -138,6 +138,16 @@ TEST_CASE("a shared library without the entry point is refused", "[plugins]") {
   CHECK(reg.components().empty());
 }
 
+TEST_CASE("a plugin the dynamic linker refuses is reported in the linker's words", "[plugins]") {
+  PluginRegistry reg;
+  const fs::path file = fs::weakly_canonical(case_dir("undefined_symbol") / "libtest_plugin_undefined_symbol.so");
+  REQUIRE(fs::exists(file));
+  CHECK_FALSE(reg.load_file(file));
+  const std::string reason = only_problem(reg, file).reason;
+  CHECK_THAT(reason, Contains("cannot be loaded") && Contains("tessera_test_symbol_that_nobody_defines"));
+  CHECK(reg.components().empty());
+}
+
 TEST_CASE("a file of garbage named .so is refused and the folder's other plugins load", "[plugins]") {
   tessera::test::TempDir tmp;
   tessera::test::write_file(tmp / "x.so", "this is not an ELF file, just text\n");

@@ -6,6 +6,8 @@
 // objects is undefined behaviour.
 #include "tessera/plugin_registry.h"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -77,7 +79,11 @@ const PluginManifest* open_manifest(const fs::path& file, std::string& why) {
   boost::dll::fs::error_code ec;
   loaded.library.load(file.string(), boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
   if (ec) {
-    why = fmt::format("cannot be loaded: {}", ec.message());
+    // Boost reports every dlopen failure as one generic code; the dynamic
+    // linker's own message (an undefined symbol, a missing dependency) is
+    // still waiting in dlerror().
+    const char* linker = ::dlerror();
+    why = fmt::format("cannot be loaded: {}", linker ? linker : ec.message());
     return nullptr;
   }
   if (!loaded.library.has(TESSERA_PLUGIN_ENTRY_NAME)) {
