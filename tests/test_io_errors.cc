@@ -188,3 +188,50 @@ TEST_CASE("a data file write or fsync that fails in a checkpoint leaves no data 
     CHECK(data_file_faults >= 4);  // data_1, then data_2..data_4
   }
 }
+
+TEST_CASE("a failing disk during convert_table or create_table_with refuses later writes and keeps the rows") {
+  for (Op kind : {Op::kWrite, Op::kSync, Op::kSyncDir, Op::kRename, Op::kCreate}) {
+    for (bool convert : {true, false}) {
+      for (uint64_t nth = 1;; ++nth) {
+        INFO((convert ? "convert_table" : "create_table_with") << ": failing " << name_of(kind) << " #" << nth);
+        TempDir root;
+        FaultFs f(root.path());
+        OpenOptions options;
+        options.file_system = &f;
+        auto db = Database::open(root / "db", Config(), options);
+        db->create_table("t", row_schema(), jsonl_table());
+        for (int64_t id = 1; id <= 5; ++id) db->table("t").insert({{"id", id}, {"txn", int64_t{1}}, {"n", id}});
+        db->checkpoint();
+        f.fail_nth(kind, nth);
+        bool failed = false;
+        try {
+          if (convert) {
+            db->convert_table("t", "csv", nlohmann::json::object(), "none", nlohmann::json::object());
+          } else {
+            int64_t next = 0;
+            db->create_table_with("copy", row_schema(), jsonl_table(), [&](Record& r) {
+              if (++next > 3) return false;
+              r = {Value(next), Value(int64_t{1}), Value(next)};
+              return true;
+            });
+          }
+        } catch (const Error& e) {
+          REQUIRE(e.code() == ErrorCode::kIO);
+          failed = true;
+        }
+        f.clear_faults();
+        if (!failed) break;  // past the call's last operation of this kind
+        CHECK(is_write_refused(*db));
+        CHECK(db->table("t").size() == 5);  // reads still work
+        try {
+          db->close();
+        } catch (const Error&) {
+        }
+        db.reset();
+        auto again = Database::open(root / "db", Config());
+        CHECK(again->table("t").size() == 5);
+        if (!convert && again->table_exists("copy")) CHECK(again->table("copy").size() == 3);
+      }
+    }
+  }
+}

@@ -16,18 +16,6 @@ namespace detail {
 std::string plugin_mismatch(const PluginRegistry& reg, ComponentKind kind, const PluginRef& ref);
 
 namespace {
-// A failed write or sync leaves what is on disk unknown: refuse writes
-// until reopened, as after a failed commit or checkpoint.
-template <class F>
-void failing_on_io(DatabaseImpl& db, F&& body) {
-  try {
-    body();
-  } catch (const Error& e) {
-    if (e.code() == ErrorCode::kIO && db.failure.empty()) db.failure = e.what();
-    throw;
-  }
-}
-
 PluginRef describe(const PluginRegistry& reg, ComponentKind kind, const std::string& name,
                    const nlohmann::json& options) {
   const ComponentInfo* info = reg.find(kind, name);

@@ -21,6 +21,7 @@
 #include "wal_log.h"
 #include "tessera/config.h"
 #include "tessera/database.h"
+#include "tessera/error.h"
 #include "tessera/plugin_registry.h"
 
 namespace tessera::detail {
@@ -113,5 +114,17 @@ struct DatabaseImpl {
   void checkpoint_locked();
   void checkpoint_table(TableState& t, Lsn lsn);
 };
+
+// A failed write or sync leaves what is on disk unknown: refuse writes
+// until reopened, as after a failed commit or checkpoint.
+template <class F>
+void failing_on_io(DatabaseImpl& db, F&& body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kIO && db.failure.empty()) db.failure = e.what();
+    throw;
+  }
+}
 
 }  // namespace tessera::detail

@@ -52,19 +52,28 @@ void Database::convert_table(std::string_view name, const std::string& format, c
   detail::TableMeta m = t->meta;
   m.format = ref_for(impl_->registry, ComponentKind::kFormat, format, format_options);
   m.compressor = ref_for(impl_->registry, ComponentKind::kCompressor, compressor, compressor_options);
-  {
-    std::shared_lock lock(t->mu);
-    size_t slot = 0;
-    detail::RecordFeed feed = [&]() -> const Record* {
-      while (slot < t->rows.size() && t->rows[slot].empty()) ++slot;
-      return slot < t->rows.size() ? &t->rows[slot++] : nullptr;
-    };
-    m.files = detail::write_data_files(fs, t->dir, m, codec, feed);
+  detail::failing_on_io(*impl_, [&] {
+    {
+      std::shared_lock lock(t->mu);
+      size_t slot = 0;
+      detail::RecordFeed feed = [&]() -> const Record* {
+        while (slot < t->rows.size() && t->rows[slot].empty()) ++slot;
+        return slot < t->rows.size() ? &t->rows[slot++] : nullptr;
+      };
+      m.files = detail::write_data_files(fs, t->dir, m, codec, feed);
+    }
+    fs.sync_dir(t->dir);
+    verify_by_reading(fs, t->dir, m, codec);
+    detail::write_file_atomic(fs, t->dir / detail::kTableMetaFile, m.to_json().dump(2) + "\n");
+  });
+  // The table is in its new form from here: an old file that cannot be
+  // removed is an unlisted file, which the next open removes.
+  for (const auto& old : t->meta.files) {
+    try {
+      fs.remove(t->dir / old.name);
+    } catch (const Error&) {
+    }
   }
-  fs.sync_dir(t->dir);
-  verify_by_reading(fs, t->dir, m, codec);
-  detail::write_file_atomic(fs, t->dir / detail::kTableMetaFile, m.to_json().dump(2) + "\n");
-  for (const auto& old : t->meta.files) fs.remove(t->dir / old.name);
   std::unique_lock lock(t->mu);
   t->meta = std::move(m);
   t->format = std::move(new_format);
@@ -113,7 +122,7 @@ Table Database::create_table_with(std::string_view name, const Schema& schema,
       r = Record();
     }
   }
-  impl_->persist_new_table(t);
+  detail::failing_on_io(*impl_, [&] { impl_->persist_new_table(t); });
   return Table(impl_.get(), t);
 }
 
