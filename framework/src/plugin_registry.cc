@@ -137,16 +137,17 @@ std::vector<fs::path> PluginRegistry::default_search_path(const std::vector<fs::
       rest.remove_prefix(colon + 1);
     }
   }
-  // Installed layout: <libdir>/libtessera.so and <libdir>/tessera/plugins.
+  // The default folder belongs to this copy of the library: the build
+  // tree's plugin folder when running from the build tree, otherwise the
+  // installed layout (<libdir>/libtessera.so, <libdir>/tessera/plugins).
+  // An installed library never falls back to a build tree's plugins, which
+  // may be other versions.
   boost::dll::fs::error_code ec;
-  fs::path self = boost::dll::this_line_location(ec).string();
-  fs::path installed = self.parent_path() / TESSERA_INSTALL_PLUGIN_SUBDIR;
+  fs::path here = fs::path(boost::dll::this_line_location(ec).string()).parent_path();
+  if (ec) return dirs;
   std::error_code fec;
-  if (!ec && fs::is_directory(installed, fec)) {
-    dirs.push_back(installed);
-  } else if (fs::is_directory(TESSERA_BUILD_PLUGIN_DIR, fec)) {
-    dirs.emplace_back(TESSERA_BUILD_PLUGIN_DIR);
-  }
+  if (fs::equivalent(here, TESSERA_BUILD_LIBRARY_DIR, fec)) dirs.emplace_back(TESSERA_BUILD_PLUGIN_DIR);
+  else dirs.push_back(here / TESSERA_INSTALL_PLUGIN_SUBDIR);
   return dirs;
 }
 

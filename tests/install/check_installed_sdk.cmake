@@ -82,4 +82,23 @@ run("install the sample" ${CMAKE_COMMAND} --install "${sample_build}")
 run("tessera plugins" "${tessera}" plugins --json)
 expect_component("${run_output}" compressor nop "${prefix}")
 
+# 5. without its plugin folder, the installed library reports that folder as
+#    missing and never loads the build tree's plugins instead.
+file(GLOB plugin_dir LIST_DIRECTORIES true "${prefix}/lib*/tessera/plugins" "${prefix}/lib/*/tessera/plugins")
+if(NOT plugin_dir)
+  message(FATAL_ERROR "no tessera/plugins folder under ${prefix}")
+endif()
+file(RENAME "${plugin_dir}" "${plugin_dir}.away")
+execute_process(COMMAND "${tessera}" plugins --json OUTPUT_VARIABLE run_output ERROR_VARIABLE err)
+file(RENAME "${plugin_dir}.away" "${plugin_dir}")
+file(REAL_PATH "${TESSERA_BUILD_DIR}" real_build)
+string(FIND "${run_output}" "${real_build}/lib/tessera/plugins" at)
+if(NOT at EQUAL -1)
+  message(FATAL_ERROR "the installed tessera searched the build tree:\n${run_output}")
+endif()
+string(JSON count LENGTH "${run_output}" components)
+if(NOT count EQUAL 0)
+  message(FATAL_ERROR "components loaded with no plugin folder:\n${run_output}")
+endif()
+
 message(STATUS "installed SDK: sample plugin built and listed")
