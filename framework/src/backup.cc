@@ -75,8 +75,8 @@ VerifyReport Database::verify() {
     for (auto& [n, t] : impl_->tables) list.push_back(t);
   }
   for (auto& t : list) {
-    if (!t->unavailable.empty()) {
-      report.problems.push_back(fmt::format("table '{}': {}", t->name, t->unavailable));
+    if (std::string why = t->unavailable_reason(); !why.empty()) {
+      report.problems.push_back(fmt::format("table '{}': {}", t->name, why));
       continue;
     }
     detail::WriterLock writer(*impl_);  // a checkpoint must not swap the files under us
@@ -128,9 +128,9 @@ BackupReport Database::backup(const fs::path& dest_arg) {
     report.checkpoint_lsn = impl_->catalog.checkpoint_lsn;
     std::shared_lock lock(impl_->catalog_mu);
     for (auto& [name, t] : impl_->tables) {
-      if (!t->unavailable.empty())
+      if (std::string why = t->unavailable_reason(); !why.empty())
         throw Error(ErrorCode::kUnavailable,
-                    fmt::format("cannot back up table '{}': {}", name, t->unavailable));
+                    fmt::format("cannot back up table '{}': {}", name, why));
       fs::path rel_dir = fs::path(detail::kTablesDir) / name;
       f.create_directories(staging / rel_dir);
       for (const auto& df : t->meta.files) {

@@ -170,7 +170,10 @@ void Database::drop_table(std::string_view name) {
       }
       impl_->tables.erase(t->name);
     }
-    t->unavailable = "the table was dropped";
+    {
+      std::unique_lock lock(t->mu);  // handles may be reading it
+      t->unavailable = "the table was dropped";
+    }
     impl_->fs->remove_all(t->dir);
     impl_->log_marker(detail::encode_marker(detail::WalRecordKind::kDropTable, t->name));
   });
@@ -199,8 +202,8 @@ TableStatus Database::status(std::string_view name) const {
   auto t = impl_->find_table(name);
   TableStatus s;
   s.name = t->name;
-  s.available = t->unavailable.empty();
-  s.error = t->unavailable;
+  s.error = t->unavailable_reason();
+  s.available = s.error.empty();
   auto add = [&](ComponentKind kind, const detail::PluginRef& ref) {
     if (ref.component.empty() || ref.component == "none") return;
     s.plugins.push_back(

@@ -261,7 +261,7 @@ void DatabaseImpl::checkpoint_locked() {
       for (auto& [name, t] : tables) list.push_back(t);
     }
     for (auto& t : list)
-      if (t->loaded && t->dirty && t->unavailable.empty()) checkpoint_table(*t, lsn);
+      if (t->loaded && t->dirty && t->unavailable_reason().empty()) checkpoint_table(*t, lsn);
     Lsn covered = pending_lsn ? std::min(lsn, pending_lsn - 1) : lsn;
     if (covered != catalog.checkpoint_lsn) {
       catalog.checkpoint_lsn = covered;

@@ -154,12 +154,13 @@ void TableState::mark_clean() {
 }
 
 void TableState::ensure_loaded(FileSystem& fs) {
-  check_available();
   {
     std::shared_lock lock(mu);
+    check_available();
     if (loaded) return;
   }
   std::unique_lock lock(mu);
+  check_available();
   if (loaded) return;
   reset_rows();
   only_inserts = false;  // loading is not a change to track

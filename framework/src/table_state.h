@@ -40,7 +40,9 @@ struct TableState {
   // Plugins; null when the table is unavailable.
   std::unique_ptr<Format> format;
   std::unique_ptr<Compressor> compressor;  // null for "none"
-  std::string unavailable;                 // why the table cannot be used
+  // Why the table cannot be used. Guarded by mu once the table is shared
+  // (set freely while the database opens).
+  std::string unavailable;
   uint64_t max_decompressed_bytes = 0;
 
   mutable std::shared_mutex mu;
@@ -65,7 +67,13 @@ struct TableState {
   TableCodec codec() const { return {format.get(), compressor.get(), max_decompressed_bytes}; }
 
   // Throws Error(kUnavailable) with the reason when the table cannot be used.
+  // REQUIRES: mu held (shared is enough).
   void check_available() const;
+  // The reason, read under the lock ("" when available).
+  std::string unavailable_reason() const {
+    std::shared_lock lock(mu);
+    return unavailable;
+  }
   // Empties the rows and maps. REQUIRES: mu held exclusively.
   void reset_rows();
   // Loads the rows from the data files if not loaded yet.
