@@ -275,6 +275,30 @@ TEST_CASE("tables are created, listed and dropped, and the directory is locked w
   CHECK(!std::filesystem::exists(dir.path() / "tables" / "one"));
 }
 
+TEST_CASE("status gives a table's schema and row count without loading it") {
+  TempDir dir;
+  {
+    auto db = Database::open(dir.path());
+    auto t = db->create_table("people", people_schema());
+    for (int i = 0; i < 30; ++i) t.insert({{"name", "n"}, {"score", i * 1.0}});
+    t.erase(Value(1));
+    TableStatus live = db->status("people");
+    CHECK(live.loaded);
+    CHECK(live.rows == 29);
+  }
+  auto db = Database::open(dir.path());
+  TableStatus s = db->status("people");
+  CHECK(s.available);
+  CHECK_FALSE(s.loaded);
+  CHECK(s.rows == 29);
+  CHECK(s.schema == people_schema());
+  CHECK_FALSE(db->status("people").loaded);  // asking did not load it
+  auto t = db->table("people");
+  t.insert({{"name", "m"}, {"score", 1.0}});
+  CHECK(db->status("people").loaded);
+  CHECK(db->status("people").rows == 30);
+}
+
 TEST_CASE("scan streams every row once") {
   TempDir dir;
   auto db = Database::open(dir.path());

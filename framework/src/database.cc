@@ -204,6 +204,12 @@ TableStatus Database::status(std::string_view name) const {
   s.name = t->name;
   s.error = t->unavailable_reason();
   s.available = s.error.empty();
+  s.schema = t->meta.schema;
+  {
+    std::shared_lock lock(t->mu);
+    s.loaded = t->loaded;
+    s.rows = t->loaded ? t->live_rows : t->meta.row_count;
+  }
   auto add = [&](ComponentKind kind, const detail::PluginRef& ref) {
     if (ref.component.empty() || ref.component == "none") return;
     s.plugins.push_back(

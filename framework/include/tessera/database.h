@@ -205,6 +205,12 @@ struct TableStatus {
     bool found = false;
   };
   std::vector<Requirement> plugins;
+  // Known without loading the table's rows:
+  Schema schema;
+  // Live rows: counted when loaded, else as recorded at the last
+  // checkpoint (current: opening loads every table the log changes).
+  uint64_t rows = 0;
+  bool loaded = false;  // rows in memory
 };
 
 class Database {
