@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bench_flags.h"
 #include "tessera/error.h"
 #include "tessera/plugin_registry.h"
 
@@ -149,18 +150,13 @@ void scan_phase(const PluginRegistry& reg, const std::string& plugin, const Args
 
 Args parse(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::runtime_error(flag + " needs a value");
-      return argv[++i];
-    };
-    if (flag == "--keys") a.keys = std::stoul(value());
-    else if (flag == "--queries") a.queries = std::stoul(value());
-    else if (flag == "--plugin") a.plugin = value();
-    else if (flag == "--options") a.options = nlohmann::json::parse(value());
-    else if (flag == "--wall") g_wall = true;
-    else throw std::runtime_error("unknown flag " + flag);
+  for (bench::Flags f(argc, argv); f.next();) {
+    if (f.is("--keys")) a.keys = std::stoul(f.value());
+    else if (f.is("--queries")) a.queries = std::stoul(f.value());
+    else if (f.is("--plugin")) a.plugin = f.value();
+    else if (f.is("--options")) a.options = nlohmann::json::parse(f.value());
+    else if (f.is("--wall")) g_wall = true;
+    else f.unknown();
   }
   return a;
 }
