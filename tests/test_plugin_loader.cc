@@ -138,6 +138,16 @@ TEST_CASE("a shared library without the entry point is refused", "[plugins]") {
   CHECK(reg.components().empty());
 }
 
+TEST_CASE("a folder searched twice reports its refused files once", "[plugins]") {
+  PluginRegistry reg;
+  reg.load_directories({case_dir("bad_abi"), case_dir("bad_abi")});
+  reg.load_directories({case_dir("bad_abi")});
+  CHECK(reg.problems().size() == 1);
+  CHECK(reg.searched_paths().size() == 1);
+  CHECK_FALSE(reg.load_file(case_file("bad_abi")));  // asked for directly: still one report
+  CHECK(reg.problems().size() == 1);
+}
+
 TEST_CASE("a plugin the dynamic linker refuses is reported in the linker's words", "[plugins]") {
   PluginRegistry reg;
   const fs::path file = fs::weakly_canonical(case_dir("undefined_symbol") / "libtest_plugin_undefined_symbol.so");

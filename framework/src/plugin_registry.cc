@@ -153,6 +153,9 @@ std::vector<fs::path> PluginRegistry::default_search_path(const std::vector<fs::
 
 void PluginRegistry::load_directories(const std::vector<fs::path>& dirs) {
   for (const fs::path& dir : dirs) {
+    // A folder named twice (configured and in TESSERA_PLUGIN_PATH) is
+    // searched once, so its problems are reported once.
+    if (std::find(impl_->searched.begin(), impl_->searched.end(), dir) != impl_->searched.end()) continue;
     impl_->searched.push_back(dir);
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
@@ -177,7 +180,9 @@ bool PluginRegistry::load_file(const fs::path& path) {
   if (ec) file = path;
   if (std::find(impl_->files.begin(), impl_->files.end(), file) != impl_->files.end()) return true;
   auto refuse = [&](std::string why) {
-    impl_->problems.push_back({file, std::move(why)});
+    const bool known = std::any_of(impl_->problems.begin(), impl_->problems.end(),
+                                   [&](const PluginProblem& p) { return p.file == file && p.reason == why; });
+    if (!known) impl_->problems.push_back({file, std::move(why)});
     return false;
   };
   if (!fs::exists(file, ec)) return refuse("no such file");
