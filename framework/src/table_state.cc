@@ -26,28 +26,58 @@ void unindex(std::vector<TableIndex>& indexes, const Record& r, RowId id, IndexK
     ix.index->erase(key, id);
   }
 }
-void index_row(std::vector<TableIndex>& indexes, const Record& r, RowId id, IndexKey& key, const std::string& table) {
-  for (auto& ix : indexes) {
+// kept: bit i set when index i already holds this row's entry (i < 64).
+void index_row(std::vector<TableIndex>& indexes, const Record& r, RowId id, IndexKey& key, const std::string& table,
+               uint64_t kept = 0) {
+  for (size_t i = 0; i < indexes.size(); ++i) {
+    if (i < 64 && (kept >> i & 1)) continue;
+    auto& ix = indexes[i];
     ix.key_of(r, key);
     if (!ix.index->insert(key, id))
       throw Error(ErrorCode::kCorruption,
                   fmt::format("table '{}', index '{}': key {} is already taken", table, ix.def.name, key[0].to_string()));
   }
 }
+// The same key: equal and of the same types, so the stored entry is exact.
+bool same_key(const IndexKey& a, const IndexKey& b) {
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].type() != b[i].type() || compare(a[i], b[i]) != 0) return false;
+  return true;
+}
 }  // namespace
 
 void TableState::apply(std::vector<std::pair<Value, std::optional<Record>>>& changes) {
-  IndexKey key;
+  IndexKey key, next;
+  // An updated row keeps its slot, so an index whose key for it is
+  // unchanged (say the e-mail index when only a score changes) keeps its
+  // entry: no erase and insert for it.
+  std::vector<uint64_t> kept(changes.size(), 0);
   if (!indexes.empty())
-    for (auto& [k, row] : changes)
-      if (RowId id = pk.find(k); id != PkMap::kNone) unindex(indexes, rows[id], id, key);
+    for (size_t c = 0; c < changes.size(); ++c) {
+      const auto& [k, row] = changes[c];
+      const RowId id = pk.find(k);
+      if (id == PkMap::kNone) continue;
+      for (size_t i = 0; i < indexes.size(); ++i) {
+        TableIndex& ix = indexes[i];
+        ix.key_of(rows[id], key);
+        if (row && i < 64) {
+          ix.key_of(*row, next);
+          if (same_key(key, next)) {
+            kept[c] |= uint64_t{1} << i;
+            continue;
+          }
+        }
+        ix.index->erase(key, id);
+      }
+    }
   auto saved = std::move(indexes);  // put_row/remove_row must not touch them now
   indexes.clear();
   try {
-    for (auto& [k, row] : changes) {
+    for (size_t c = 0; c < changes.size(); ++c) {
+      auto& [k, row] = changes[c];
       if (row) {
         RowId id = put_row(std::move(*row));
-        index_row(saved, rows[id], id, key, name);
+        index_row(saved, rows[id], id, key, name, kept[c]);
       } else {
         remove_row(k);
       }
