@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <lz4frame.h>
 
+#include "../common/frame_reading.h"
+
 #include "tessera/error.h"
 
 namespace tessera::lz4_plugin {
@@ -165,61 +167,6 @@ class CompressingSink final : public ByteSink {
   bool closed_ = false;
 };
 
-// Holds one input buffer and the decoder's state: constant memory.
-class DecompressingSource final : public ByteSource {
- public:
-  DecompressingSource(ByteSource& in, uint64_t max_output, std::string_view label)
-      : in_(in), decoder_(max_output, label), buffer_(kInputBuffer) {}
-
-  size_t read(void* buffer, size_t size) override {
-    if (size == 0) return 0;
-    auto* dst = static_cast<uint8_t*>(buffer);
-    for (;;) {
-      if (!decoder_.in_frame()) {
-        if (end_ - pos_ < LZ4F_HEADER_SIZE_MAX) fill(LZ4F_HEADER_SIZE_MAX);
-        if (end_ == pos_) {
-          if (!decoder_.saw_frame()) decoder_.fail("empty input holds no frame");
-          return 0;  // clean end after a complete frame
-        }
-      } else if (end_ == pos_) {
-        fill(1);
-      }
-      size_t n = end_ - pos_;
-      size_t out = decoder_.decode(buffer_.data() + pos_, n, dst, decoder_.allowance(size));
-      pos_ += n;
-      if (out > 0) return out;
-      if (n == 0) {
-        // No progress: the frame needs bytes the input does not have.
-        if (eof_) decoder_.fail("truncated input: it ends inside a frame");
-        fill(end_ - pos_ + 1);
-      }
-    }
-  }
-
- private:
-  // Moves unread bytes to the front and reads until want bytes are buffered
-  // or the input ends.
-  void fill(size_t want) {
-    if (pos_ > 0) {
-      std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
-      end_ -= pos_;
-      pos_ = 0;
-    }
-    while (!eof_ && end_ < want && end_ < buffer_.size()) {
-      size_t n = in_.read(buffer_.data() + end_, buffer_.size() - end_);
-      if (n == 0) eof_ = true;
-      end_ += n;
-    }
-  }
-
-  ByteSource& in_;
-  FrameDecoder decoder_;
-  std::vector<uint8_t> buffer_;
-  size_t pos_ = 0;
-  size_t end_ = 0;
-  bool eof_ = false;
-};
-
 }  // namespace
 
 void compress_block(int level, std::span<const uint8_t> input, std::vector<uint8_t>& output) {
@@ -240,24 +187,7 @@ void compress_block(int level, std::span<const uint8_t> input, std::vector<uint8
 void decompress_block(std::span<const uint8_t> input, std::vector<uint8_t>& output,
                       uint64_t max_output_bytes, std::string_view label) {
   FrameDecoder decoder(max_output_bytes, label);
-  const size_t old_size = output.size();
-  size_t pos = 0;
-  try {
-    while (pos < input.size() || decoder.in_frame()) {
-      size_t at = output.size();
-      size_t cap = decoder.allowance(kOutputChunk);
-      output.resize(at + cap);
-      size_t n = input.size() - pos;
-      size_t out = decoder.decode(input.data() + pos, n, output.data() + at, cap);
-      output.resize(at + out);
-      pos += n;
-      if (n == 0 && out == 0) decoder.fail("truncated input: it ends inside a frame");
-    }
-    if (!decoder.saw_frame()) decoder.fail("empty input holds no frame");
-  } catch (...) {
-    output.resize(old_size);  // no partial result on failure
-    throw;
-  }
+  compressor_common::decode_frames(decoder, input, output, kOutputChunk);
 }
 
 std::unique_ptr<ByteSink> make_compressing_sink(int level, ByteSink& out,
@@ -267,7 +197,8 @@ std::unique_ptr<ByteSink> make_compressing_sink(int level, ByteSink& out,
 
 std::unique_ptr<ByteSource> make_decompressing_source(ByteSource& in, uint64_t max_output_bytes,
                                                       std::string_view label) {
-  return std::make_unique<DecompressingSource>(in, max_output_bytes, label);
+  return std::make_unique<compressor_common::FrameSource<FrameDecoder>>(in, LZ4F_HEADER_SIZE_MAX, kInputBuffer, max_output_bytes,
+                                                                         label);
 }
 
 }  // namespace tessera::lz4_plugin
