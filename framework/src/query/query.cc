@@ -122,7 +122,8 @@ const Record* find_unique(const detail::TableState& t, std::string_view column, 
     if (ix.def.unique && ix.cols.size() == 1 && ix.cols[0] == col) unique = &ix;
   if (!unique)
     throw Error(ErrorCode::kInvalidArgument,
-                fmt::format("table '{}': column '{}' has no unique index; get_by needs one (or the primary key)",
+                fmt::format("table '{}': column '{}' has no unique index; get_by and read_by need one "
+                            "(or the primary key)",
                             t.name, column));
   if (value.is_null()) return nullptr;  // NULLs are not unique; none is "the" row
   // Reused across calls: a lookup allocates nothing.
