@@ -71,7 +71,7 @@ json canon(const Value& v, bool csv) {
     case Type::kText:
       // Python's csv module reads NULL and "" alike (docs/formats/csv.md).
       if (csv && v.as_text().empty()) return nullptr;
-      return "s:" + v.as_text();
+      return "s:" + std::string(v.as_text());
     case Type::kBlob: {
       if (csv && v.as_blob().empty()) return nullptr;
       std::string hex;

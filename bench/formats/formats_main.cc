@@ -128,7 +128,7 @@ Result run_stack(const w1::Workload& w, const fs::path& dir, const std::string& 
   Record rec;
   w1::Row row;
   for (Cursor c = users.scan(); c.next(rec);) {
-    row = {rec[0].as_int(), rec[1].as_text(), rec[2].as_text(), static_cast<int32_t>(rec[3].as_int()),
+    row = {rec[0].as_int(), std::string(rec[1].as_text()), std::string(rec[2].as_text()), static_cast<int32_t>(rec[3].as_int()),
            rec[4].as_real(), rec[5].as_bool()};
     got.add(row);
   }

@@ -117,7 +117,7 @@ class Writer final : public RecordWriter {
         break;
       }
       case Type::kText: {
-        const std::string& s = v.as_text();
+        std::string_view s = v.as_text();
         packer_.pack_str(static_cast<uint32_t>(s.size()));
         packer_.pack_str_body(s.data(), static_cast<uint32_t>(s.size()));
         break;

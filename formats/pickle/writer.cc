@@ -65,7 +65,7 @@ class Writer final : public RecordWriter {
   }
 
   // A str with the shortest length prefix.
-  void str(const std::string& s) {
+  void str(std::string_view s) {
     if (s.size() < 256) {
       put(kShortBinUnicode), put(static_cast<uint8_t>(s.size()));
     } else if (s.size() <= UINT32_MAX) {

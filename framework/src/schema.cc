@@ -172,7 +172,7 @@ void Schema::check_value(std::string_view table, size_t i, Value& value) const {
                             type_name(value.type()), c.type_text()));
   }
   if (c.type == Type::kText) {
-    const std::string& s = value.text_unchecked();
+    std::string_view s = value.text_unchecked();
     if (!text::is_valid_utf8(s))
       throw Error(ErrorCode::kConstraint,
                   fmt::format("{}: value {} is not valid UTF-8", where(table, c), value.to_string()));

@@ -93,8 +93,8 @@ double Value::as_real() const {
   if (auto p = std::get_if<int64_t>(&v_)) return static_cast<double>(*p);
   mismatch(Type::kReal, *this);
 }
-const std::string& Value::as_text() const {
-  if (auto p = std::get_if<std::string>(&v_)) return *p;
+std::string_view Value::as_text() const {
+  if (auto p = std::get_if<value_detail::Text>(&v_)) return p->view();
   mismatch(Type::kText, *this);
 }
 const Blob& Value::as_blob() const {
@@ -113,7 +113,7 @@ std::string Value::to_string() const {
     case Type::kInteger: return std::to_string(std::get<int64_t>(v_));
     case Type::kReal: return text::format_real(std::get<double>(v_));
     case Type::kText: {
-      const auto& s = std::get<std::string>(v_);
+      std::string_view s = text_unchecked();
       std::string out = "\"";
       size_t shown = 0;
       for (char c : s) {
@@ -144,7 +144,7 @@ std::string Value::to_string() const {
 
 size_t Value::memory_usage() const {
   size_t n = sizeof(Value);
-  if (auto p = std::get_if<std::string>(&v_); p && p->capacity() > 15) n += p->capacity();
+  if (auto p = std::get_if<value_detail::Text>(&v_); p && p->on_heap()) n += p->view().size();
   if (auto p = std::get_if<Blob>(&v_)) n += p->capacity();
   return n;
 }
@@ -157,7 +157,7 @@ std::strong_ordering compare(const Value& a, const Value& b) {
       case Type::kBoolean: return std::get<bool>(a.v_) <=> std::get<bool>(b.v_);
       case Type::kInteger: return std::get<int64_t>(a.v_) <=> std::get<int64_t>(b.v_);
       case Type::kReal: return compare_real(std::get<double>(a.v_), std::get<double>(b.v_));
-      case Type::kText: return compare_bytes(std::get<std::string>(a.v_), std::get<std::string>(b.v_));
+      case Type::kText: return compare_bytes(a.text_unchecked(), b.text_unchecked());
       case Type::kBlob: return compare_bytes(std::get<Blob>(a.v_), std::get<Blob>(b.v_));
       case Type::kTimestamp: return std::get<Timestamp>(a.v_) <=> std::get<Timestamp>(b.v_);
     }
@@ -188,7 +188,7 @@ size_t Value::hash() const {
       if (std::isnan(d)) return 0x7ff8;
       return mix(std::bit_cast<uint64_t>(d));
     }
-    case Type::kText: return std::hash<std::string>()(std::get<std::string>(v_));
+    case Type::kText: return std::hash<std::string_view>()(text_unchecked());
     case Type::kBlob: {
       const auto& b = std::get<Blob>(v_);
       return std::hash<std::string_view>()(

@@ -89,7 +89,7 @@ struct QueryOptions {
 
 std::string plain_text(const Value& v) {
   switch (v.type()) {
-    case Type::kText: return v.as_text();
+    case Type::kText: return std::string(v.as_text());
     case Type::kBlob: return text::base64_encode(v.as_blob());
     case Type::kTimestamp: return text::format_timestamp(v.as_timestamp());
     default: return v.to_string();

@@ -34,7 +34,7 @@
 namespace tessera {
 
 // Bump when any SDK interface or the manifest layout changes incompatibly.
-inline constexpr uint32_t kSdkAbiVersion = 1;
+inline constexpr uint32_t kSdkAbiVersion = 2;
 
 // Do not change the values: plugins built earlier report them.
 enum class ComponentKind : uint32_t { kFormat = 1, kCompressor = 2, kIndex = 3, kEviction = 4 };

@@ -1,13 +1,14 @@
 // Typed values: the cells of a record.
 //
 // A Value holds one of the seven column types. Values are cheap to move and
-// compare; TEXT and BLOB own their bytes. Value is part of the plugin SDK:
+// compare; TEXT and BLOB own their bytes (short TEXT inline, see Text). Value is part of the plugin SDK:
 // formats encode and decode Values, indexes order them.
 #pragma once
 
 #include <compare>
 #include <concepts>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -36,6 +37,76 @@ struct Timestamp {
 
 using Blob = std::vector<uint8_t>;
 
+namespace value_detail {
+
+// The bytes of a TEXT value. Up to kInline bytes live inside the object, so
+// typical short text (names, e-mail addresses, codes) needs no allocation
+// and sits next to the record's other values; longer text is on the heap.
+class Text {
+ public:
+  static constexpr size_t kInline = 30;  // bytes_ is 32: the text, a spare byte, the tag
+
+  explicit Text(std::string_view s) { assign(s); }
+  Text(const Text& o) { assign(o.view()); }
+  Text(Text&& o) noexcept {
+    std::memcpy(bytes_, o.bytes_, sizeof bytes_);
+    o.bytes_[kInline + 1] = 0;  // o is now empty and owns nothing
+  }
+  Text& operator=(const Text& o) {
+    if (this != &o) {
+      Text copy(o);
+      *this = std::move(copy);
+    }
+    return *this;
+  }
+  Text& operator=(Text&& o) noexcept {
+    if (this != &o) {
+      release();
+      std::memcpy(bytes_, o.bytes_, sizeof bytes_);
+      o.bytes_[kInline + 1] = 0;
+    }
+    return *this;
+  }
+  ~Text() { release(); }
+
+  std::string_view view() const {
+    if (tag() != kHeap) return {reinterpret_cast<const char*>(bytes_), tag()};
+    Heap h;
+    std::memcpy(&h, bytes_, sizeof h);
+    return {h.data, h.size};
+  }
+  bool on_heap() const { return tag() == kHeap; }
+
+ private:
+  // bytes_[31] is the tag: the inline length, or kHeap when bytes_ holds a
+  // Heap. Raw bytes rather than a union, so the tag is always readable.
+  static constexpr uint8_t kHeap = 0xFF;
+  struct Heap {
+    char* data;
+    size_t size;
+  };
+  uint8_t tag() const { return bytes_[kInline + 1]; }
+  void assign(std::string_view s) {
+    if (s.size() <= kInline) {
+      if (!s.empty()) std::memcpy(bytes_, s.data(), s.size());
+      bytes_[kInline + 1] = static_cast<uint8_t>(s.size());
+    } else {
+      Heap h{new char[s.size()], s.size()};
+      std::memcpy(h.data, s.data(), s.size());
+      std::memcpy(bytes_, &h, sizeof h);
+      bytes_[kInline + 1] = kHeap;
+    }
+  }
+  void release() {
+    if (tag() == kHeap) delete[] view().data();
+  }
+
+  alignas(8) uint8_t bytes_[kInline + 2];
+};
+static_assert(sizeof(Text) == 32);
+
+}  // namespace value_detail
+
 class Value {
  public:
   Value() = default;  // NULL
@@ -45,9 +116,9 @@ class Value {
     requires(!std::same_as<I, bool>)
   Value(I i) : v_(static_cast<int64_t>(i)) {}
   Value(double d) : v_(d) {}
-  Value(std::string s) : v_(std::move(s)) {}
-  Value(std::string_view s) : v_(std::string(s)) {}
-  Value(const char* s) : v_(std::string(s)) {}
+  Value(const std::string& s) : v_(value_detail::Text(s)) {}
+  Value(std::string_view s) : v_(value_detail::Text(s)) {}
+  Value(const char* s) : v_(value_detail::Text(s)) {}
   Value(Blob b) : v_(std::move(b)) {}
   Value(Timestamp t) : v_(t) {}
 
@@ -58,13 +129,14 @@ class Value {
   bool as_bool() const;
   int64_t as_int() const;
   double as_real() const;  // INTEGER is widened
-  const std::string& as_text() const;
+  // The view is valid while the Value lives unchanged.
+  std::string_view as_text() const;
   const Blob& as_blob() const;
   Timestamp as_timestamp() const;
 
   // Unchecked access for hot paths. REQUIRES: type() is the matching type.
   int64_t int_unchecked() const { return *std::get_if<int64_t>(&v_); }
-  const std::string& text_unchecked() const { return *std::get_if<std::string>(&v_); }
+  std::string_view text_unchecked() const { return std::get_if<value_detail::Text>(&v_)->view(); }
 
   // A readable rendering for messages and the CLI: NULL, true, 42, 1.5,
   // "text" (quoted, escaped), x'00ff' for blobs, ISO 8601 for timestamps.
@@ -84,7 +156,8 @@ class Value {
   size_t hash() const;
 
  private:
-  std::variant<std::monostate, bool, int64_t, double, std::string, Blob, Timestamp> v_;
+  // The alternatives' order is Type's numbering.
+  std::variant<std::monostate, bool, int64_t, double, value_detail::Text, Blob, Timestamp> v_;
 };
 
 struct ValueHash {

@@ -52,7 +52,7 @@ std::string as_text(const Value& v) {
     case Type::kReal: return text::format_real(v.as_real());
     case Type::kBlob: return text::base64_encode(v.as_blob());
     case Type::kTimestamp: return text::format_timestamp(v.as_timestamp());
-    default: return v.is_null() ? "" : v.as_text();
+    default: return v.is_null() ? std::string() : std::string(v.as_text());
   }
 }
 
@@ -68,7 +68,7 @@ void TypeGuess::observe(const Value& v, bool typed) {
     case Type::kTimestamp: stamps_ = true; return;
     case Type::kText: break;
   }
-  const std::string& s = v.text_unchecked();
+  std::string_view s = v.text_unchecked();
   if (!typed && !leading_zero(s)) {
     if (text::parse_integer(s)) return void(ints_ = true);
     if (text::parse_real(s)) return void(reals_ = true);

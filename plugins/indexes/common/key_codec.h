@@ -156,7 +156,7 @@ inline bool encode_value(const Value& v, bool last, KeyBuffer& out) {
       return false;
     }
     case Type::kText: {
-      const std::string& s = v.text_unchecked();
+      std::string_view s = v.text_unchecked();
       out.push(kTagText);
       encode_bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size(), last, out);
       return false;

@@ -125,7 +125,7 @@ class HashIndex final : public Index {
         set_scalar(k, hash_detail::kTimestamp, static_cast<uint64_t>(v.as_timestamp().micros));
         break;
       case Type::kText: {
-        const std::string& s = v.text_unchecked();
+        std::string_view s = v.text_unchecked();
         set_bytes(k, hash_detail::kText, s.data(), s.size());
         break;
       }
