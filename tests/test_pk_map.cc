@@ -87,3 +87,22 @@ TEST_CASE("reserve makes room without losing entries and clear empties the map")
   CHECK(t.map.size() == 0);
   CHECK(t.map.find(Value(3)) == PkMap::kNone);
 }
+
+TEST_CASE("keys that follow row ids are found through their row, and the rest through the slots") {
+  Table t;
+  for (int64_t k = 1; k <= 1000; ++k) t.put(Value(k));  // key k in row k - 1
+  t.check_all();
+  // Free some rows and reuse their slots for keys that do not follow ids,
+  // so the guessed row of key 10 now holds key 5000 and vice versa.
+  for (int64_t k : {10, 20, 30}) t.remove(Value(k));
+  t.put(Value(int64_t{5000}));  // reuses row 29, the guess for key 30
+  t.put(Value(int64_t{-7}));    // far below the offset: the guess wraps around
+  t.check_all();
+  CHECK(t.map.find(Value(int64_t{30})) == PkMap::kNone);  // its guessed row holds 5000
+  CHECK(t.map.find(Value(int64_t{10})) == PkMap::kNone);  // its guessed row is free
+  CHECK(t.map.find(Value(int64_t{1001})) == PkMap::kNone);  // past the last row
+  CHECK(t.map.find(Value(500.0)) == 499);  // a REAL key takes the slot path
+  CHECK(t.map.find(Value("1")) == PkMap::kNone);
+  t.map.clear();  // forgets the offset with the keys
+  CHECK(t.map.find(Value(int64_t{1})) == PkMap::kNone);
+}

@@ -181,7 +181,7 @@ Lsn DatabaseImpl::commit(std::vector<TableChanges>& changes) {
   CommitEncoder enc(changes.size());
   for (auto& tc : changes) {
     enc.begin_table(tc.table->name, tc.rows.size());
-    for (auto& [key, row] : tc.rows) {
+    for (const auto& [key, row] : tc.rows.entries()) {
       if (row) enc.put(*row);
       else enc.erase(key);
     }
@@ -195,9 +195,7 @@ Lsn DatabaseImpl::commit(std::vector<TableChanges>& changes) {
   }
   for (auto& tc : changes) {
     TableState& t = *tc.table;
-    std::vector<std::pair<Value, std::optional<Record>>> list;
-    list.reserve(tc.rows.size());
-    for (auto& [key, row] : tc.rows) list.emplace_back(key, std::move(row));
+    auto list = tc.rows.release();
     std::unique_lock lock(t.mu);
     t.apply(list);
     t.dirty = true;

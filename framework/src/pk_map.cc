@@ -19,7 +19,19 @@ size_t PkMap::locate(const Value& key, uint64_t hash) const {
   }
 }
 
+RowId PkMap::guess(const Value& key) const {
+  if (!has_offset_ || key.type() != Type::kInteger) return kNone;
+  const int64_t k = key.int_unchecked();
+  const RowId id = static_cast<uint64_t>(k) - offset_;
+  if (id >= rows_->size()) return kNone;
+  const Record& row = (*rows_)[id];
+  // An empty record is a free slot; a REAL key equal to k takes the slow path.
+  if (row.empty() || row[column_].type() != Type::kInteger || row[column_].int_unchecked() != k) return kNone;
+  return id;
+}
+
 RowId PkMap::find(const Value& key, uint64_t hash) const {
+  if (RowId id = guess(key); id != kNone) return id;
   size_t i = locate(key, hash);
   return i == SIZE_MAX ? kNone : slots_[i].id;
 }
@@ -31,6 +43,10 @@ void PkMap::insert(const Value& key, RowId id) {
   while (slots_[i].id != kNone) i = (i + 1) & mask_;
   slots_[i] = {hash, id};
   ++size_;
+  if (!has_offset_ && key.type() == Type::kInteger) {
+    offset_ = static_cast<uint64_t>(key.int_unchecked()) - id;
+    has_offset_ = true;
+  }
 }
 
 RowId PkMap::erase(const Value& key) {
@@ -61,6 +77,7 @@ void PkMap::clear() {
   mask_ = 0;
   shift_ = 64;
   size_ = 0;
+  has_offset_ = false;
 }
 
 void PkMap::grow(size_t min_size) {

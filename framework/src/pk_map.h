@@ -7,6 +7,11 @@
 // Removal shifts later entries back (no tombstones), so lookups stay short
 // after many deletes.
 //
+// Tables keyed by ascending integers (auto-increment ids, rows loaded in key
+// order) usually hold key k in row k - offset, where offset is fixed by the
+// first integer key inserted. find() tries that row first: a hit costs only
+// the row access the caller makes anyway, and a miss falls back to the slots.
+//
 // Thread safety: const methods may run concurrently; the rest need
 // exclusive access (the table's lock provides both).
 #pragma once
@@ -57,8 +62,14 @@ class PkMap {
   size_t locate(const Value& key, uint64_t hash) const;  // slot of key, or SIZE_MAX
   void grow(size_t min_slots);
 
+  // The row that holds key when keys follow row ids; kNone when that row
+  // does not hold it.
+  RowId guess(const Value& key) const;
+
   const RowVector* rows_;
   size_t column_;
+  bool has_offset_ = false;
+  uint64_t offset_ = 0;  // key - id of the first integer key inserted, mod 2^64
   std::vector<Slot, HugePageAllocator<Slot>> slots_;
   size_t mask_ = 0;  // slots_.size() - 1
   unsigned shift_ = 64;

@@ -17,9 +17,9 @@ TableChanges& WriteSet::changes_for(std::string_view table) {
 }
 
 const Record* WriteSet::current(TableChanges& tc, const Value& key, bool& in_changes) {
-  auto it = tc.rows.find(key);
-  in_changes = it != tc.rows.end();
-  if (in_changes) return it->second ? &*it->second : nullptr;
+  auto* staged = tc.rows.find(key);
+  in_changes = staged != nullptr;
+  if (in_changes) return staged->second ? &*staged->second : nullptr;
   std::shared_lock lock(tc.table->mu);
   return tc.table->find(key);  // stable: only writers change rows, and we are the writer
 }
@@ -88,7 +88,7 @@ void WriteSet::check_unique(TableChanges& tc, const Record& row, const Value* ol
         const Value& other = t.rows[*rid][t.schema->primary_key()];
         // A committed row this transaction changed no longer holds its old
         // key (its new one, if any, is among the claims).
-        if (!is_self(other) && !tc.rows.count(other)) holder = other;
+        if (!is_self(other) && !tc.rows.contains(other)) holder = other;
       }
     }
     if (holder)
@@ -99,13 +99,13 @@ void WriteSet::check_unique(TableChanges& tc, const Record& row, const Value* ol
 
 void WriteSet::stage(TableChanges& tc, const Value& key, std::optional<Record> row) {
   const auto& indexes = tc.table->indexes;
-  auto it = tc.rows.find(key);
+  auto* staged = tc.rows.find(key);
   IndexKey ik;
-  if (it != tc.rows.end() && it->second) {
+  if (staged && staged->second) {
     // Release the claims of the version being replaced.
     for (size_t i = 0; i < indexes.size(); ++i) {
       if (!indexes[i].def.unique) continue;
-      indexes[i].key_of(*it->second, ik);
+      indexes[i].key_of(*staged->second, ik);
       auto u = tc.unique_claims[i].find(ik);
       if (u != tc.unique_claims[i].end() && u->second == key) tc.unique_claims[i].erase(u);
     }
@@ -116,10 +116,7 @@ void WriteSet::stage(TableChanges& tc, const Value& key, std::optional<Record> r
       indexes[i].key_of(*row, ik);
       if (!TableIndex::has_null(ik)) tc.unique_claims[i][ik] = key;
     }
-  if (it != tc.rows.end())
-    it->second = std::move(row);
-  else
-    tc.rows.emplace(key, std::move(row));
+  tc.rows.put(key, std::move(row));
 }
 
 Value WriteSet::insert(std::string_view table, const Fields& fields) {
