@@ -364,7 +364,7 @@ TEST_CASE("rows inserted by one transaction are stored, saved and scanned in ins
   for (int64_t i = 0; i < 3000; ++i) order.push_back(1 + (i * 7919) % 3000);  // a fixed scramble
   auto scanned = [](const Table& t) {
     std::vector<int64_t> ids;
-    t.for_each([&](const Record& r) { ids.push_back(r[0].as_int()); });
+    t.for_each([&](RecordView r) { ids.push_back(r[0].as_int()); });
     return ids;
   };
   {

@@ -204,9 +204,9 @@ TEST_CASE("csv: a value the writer refuses leaves no partial record") {
   Schema s = all_types();
   StringSink sink;
   auto w = csv()->new_writer(s, sink);
-  w->write({1, true, 1, 1.5, "a", nullptr, nullptr});
+  w->write(Record{1, true, 1, 1.5, "a", nullptr, nullptr});
   try {
-    w->write({2, true, 2, 2.5, Blob{1}, nullptr, nullptr});  // a BLOB in the TEXT column
+    w->write(Record{2, true, 2, 2.5, Blob{1}, nullptr, nullptr});  // a BLOB in the TEXT column
     FAIL("a BLOB was written into a TEXT column");
   } catch (const Error& e) {
     CHECK(e.code() == ErrorCode::kInvalidArgument);
@@ -216,13 +216,13 @@ TEST_CASE("csv: a value the writer refuses leaves no partial record") {
   const Timestamp year_minus_1{-62198755200000000};
   bool written = true;
   try {
-    w->write({3, true, 3, 3.5, "c", nullptr, year_minus_1});
+    w->write(Record{3, true, 3, 3.5, "c", nullptr, year_minus_1});
   } catch (const Error& e) {
     CHECK(e.code() == ErrorCode::kUnsupported);
     CHECK_THAT(e.what(), Catch::Contains("column 'ts'"));
     written = false;
   }
-  w->write({4, true, 4, 4.5, "d", nullptr, nullptr});
+  w->write(Record{4, true, 4, 4.5, "d", nullptr, nullptr});
   w->finish();
   std::vector<Record> want = {{1, true, 1, 1.5, "a", nullptr, nullptr}};
   if (written) want.push_back({3, true, 3, 3.5, "c", nullptr, year_minus_1});

@@ -12,19 +12,21 @@ using tessera::detail::PkMap;
 
 namespace {
 
+tessera::detail::RowStore two_columns() {
+  tessera::detail::RowStore rows;
+  rows.set_width(2);
+  return rows;
+}
+
 // Rows live in slots as in a table: a removed row's slot is reused.
 struct Table {
-  tessera::detail::RowVector rows;
-  std::vector<RowId> free;
+  tessera::detail::RowStore rows = two_columns();
   PkMap map{&rows, 1};
   std::map<Value, RowId> model;
 
   void put(const Value& key) {
-    RowId id;
-    if (!free.empty()) id = free.back(), free.pop_back();
-    else id = rows.size(), rows.emplace_back();
-    rows[id] = Record{Value("payload"), key};
-    map.insert(rows[id][1], id);
+    const RowId id = rows.add(Record{Value("payload"), key});
+    map.insert(rows.cell(id, 1), id);
     model[key] = id;
   }
   void remove(const Value& key) {
@@ -33,8 +35,7 @@ struct Table {
     REQUIRE(id == (it == model.end() ? PkMap::kNone : it->second));
     if (it == model.end()) return;
     model.erase(it);
-    rows[id].clear();
-    free.push_back(id);
+    rows.free(id);
   }
   void check_all() {
     REQUIRE(map.size() == model.size());

@@ -95,7 +95,7 @@ TEST_CASE("a well-formed plugin loads and its components are listed and usable",
                           {.name = "name", .type = tessera::Type::kText}});
   StringSink sink;
   auto writer = format->new_writer(schema, sink);
-  writer->write({tessera::Value(7), tessera::Value("seven")});
+  writer->write(tessera::Record{tessera::Value(7), tessera::Value("seven")});
   writer->finish();
   tessera::MemorySource source(sink.bytes.data(), sink.bytes.size());
   auto reader = format->new_reader(schema, source, "memory");

@@ -322,7 +322,7 @@ TEST_CASE("query results equal a brute-force evaluation over random data") {
       CHECK(q.count() == to - from);
       // for_each visits the records run() yields, in the same order.
       std::vector<Record> visited;
-      CHECK(q.for_each([&](const Record& r) { visited.push_back(r); }) == got.size());
+      CHECK(q.for_each([&](RecordView r) { visited.emplace_back(r.begin(), r.end()); }) == got.size());
       CHECK(visited == got);
       std::set<int64_t> ids;
       for (const auto& r : got) {
@@ -476,7 +476,7 @@ TEST_CASE("read, read_by and for_each pass the stored records that get, get_by a
   for (int i = 1; i <= 300; i += 7) t.erase(Value(i));
   int calls = 0;
   Record seen;
-  auto keep = [&](const Record& r) { ++calls, seen = r; };
+  auto keep = [&](RecordView r) { ++calls, seen.assign(r.begin(), r.end()); };
   for (int64_t id = 0; id <= 302; ++id) {
     Record want;
     const bool found = t.get(Value(id), want);
@@ -495,7 +495,7 @@ TEST_CASE("read, read_by and for_each pass the stored records that get, get_by a
   CHECK(calls == 0);
   CHECK(error_of([&] { t.read_by("team", Value("red"), keep); }).first == ErrorCode::kInvalidArgument);
   std::vector<Record> visited;
-  CHECK(t.for_each([&](const Record& r) { visited.push_back(r); }) == t.size());
+  CHECK(t.for_each([&](RecordView r) { visited.emplace_back(r.begin(), r.end()); }) == t.size());
   CHECK(visited == all(t.scan()));
 }
 

@@ -153,7 +153,7 @@ TEST_CASE("every index answers as a full scan does after updates that keep or ch
     txn.commit();
   }
   std::vector<Record> rows;
-  t.for_each([&](const Record& r) { rows.push_back(r); });
+  t.for_each([&](RecordView r) { rows.emplace_back(r.begin(), r.end()); });
   auto ids_where = [&](auto pred) {
     std::vector<int64_t> ids;
     for (const auto& r : rows)
@@ -165,7 +165,7 @@ TEST_CASE("every index answers as a full scan does after updates that keep or ch
     INFO(q.explain());
     CHECK(q.explain().find("full scan") == std::string::npos);  // through the index
     std::vector<int64_t> ids;
-    q.for_each([&](const Record& r) { ids.push_back(r[0].as_int()); });
+    q.for_each([&](RecordView r) { ids.push_back(r[0].as_int()); });
     std::sort(ids.begin(), ids.end());
     return ids;
   };

@@ -87,7 +87,7 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-void to_row(const Record& r, w1::Row& row) {
+void to_row(RecordView r, w1::Row& row) {
   row.id = r[0].int_unchecked();
   row.name = r[1].text_unchecked();
   row.email = r[2].text_unchecked();
@@ -187,7 +187,7 @@ int main(int argc, char** argv) try {
     w1::Acc a;
     double t0 = now_s();
     // Zero-copy reads: each row is decoded straight from the stored record.
-    auto take = [&](const Record& r) { to_row(r, row), a.add(row); };
+    auto take = [&](RecordView r) { to_row(r, row), a.add(row); };
     for (int64_t id : w.pk_ids) users.read(Value(id), take);
     double dt = now_s() - t0;
     all_ok &= a == ex.get_pk;
@@ -198,7 +198,7 @@ int main(int argc, char** argv) try {
   {  // 4. get_unique, through the email index
     w1::Acc a;
     double t0 = now_s();
-    auto take = [&](const Record& r) { to_row(r, row), a.add(row); };
+    auto take = [&](RecordView r) { to_row(r, row), a.add(row); };
     for (int64_t id : w.uq_ids) users.read_by("email", Value(w.rows[id - 1].email), take);
     double dt = now_s() - t0;
     all_ok &= a == ex.get_unique;
@@ -209,7 +209,7 @@ int main(int argc, char** argv) try {
   {  // 5. range over the score index
     w1::Acc a;
     double t0 = now_s();
-    auto take = [&](const Record& r) { to_row(r, row), a.add(row); };
+    auto take = [&](RecordView r) { to_row(r, row), a.add(row); };
     for (double lo : w.range_lo)
       users.query()
           .where(Predicate::compare("score", CompareOp::kGe, Value(lo)) &&
@@ -227,7 +227,7 @@ int main(int argc, char** argv) try {
   {  // 6. scan
     w1::Acc a;
     double t0 = now_s();
-    users.for_each([&](const Record& r) { to_row(r, row), a.add(row); });
+    users.for_each([&](RecordView r) { to_row(r, row), a.add(row); });
     double dt = now_s() - t0;
     all_ok &= a == ex.scan;
     out.emit("scan", dt, a.rows / dt, acc_json(a, ex.scan));

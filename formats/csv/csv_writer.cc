@@ -22,7 +22,7 @@ class CsvWriter final : public RecordWriter {
     buf_ += '\n';
   }
 
-  void write(const Record& record) override {
+  void write(RecordView record) override {
     if (record.size() != schema_.size())
       throw Error(ErrorCode::kInvalidArgument, "csv: record has " + std::to_string(record.size()) +
                                                    " values, the schema has " +

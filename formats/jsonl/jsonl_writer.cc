@@ -66,7 +66,7 @@ class JsonlWriter final : public RecordWriter {
     }
   }
 
-  void write(const Record& record) override {
+  void write(RecordView record) override {
     if (record.size() != schema_.size())
       throw Error(ErrorCode::kInvalidArgument, "jsonl: record has " + std::to_string(record.size()) +
                                                    " values, the schema has " +

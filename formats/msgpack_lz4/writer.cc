@@ -68,7 +68,7 @@ class Writer final : public RecordWriter {
     for (const Column& c : schema.columns()) names_.push_back(c.name);
   }
 
-  void write(const Record& record) override {
+  void write(RecordView record) override {
     if (finished_) throw Error(ErrorCode::kInvalidArgument, "msgpack_lz4: write after finish");
     // Check first, so that a refused record leaves nothing half-packed.
     for (size_t i = 0; i < record.size(); ++i) {

@@ -28,7 +28,7 @@ class Writer final : public RecordWriter {
     put(kEmptyList);
   }
 
-  void write(const Record& record) override {
+  void write(RecordView record) override {
     if (finished_) throw Error(ErrorCode::kInvalidArgument, "pickle: write after finish");
     if (in_batch_ == 0) put(kMark);
     put(kEmptyDict);

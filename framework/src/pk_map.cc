@@ -15,7 +15,7 @@ size_t PkMap::locate(const Value& key, uint64_t hash) const {
   for (size_t i = home(hash);; i = (i + 1) & mask_) {
     const Slot& s = slots_[i];
     if (s.id == kNone) return SIZE_MAX;
-    if (s.hash == hash && compare((*rows_)[s.id][column_], key) == 0) return i;
+    if (s.hash == hash && compare(rows_->cell(s.id, column_), key) == 0) return i;
   }
 }
 
@@ -23,10 +23,10 @@ RowId PkMap::guess(const Value& key) const {
   if (!has_offset_ || key.type() != Type::kInteger) return kNone;
   const int64_t k = key.int_unchecked();
   const RowId id = static_cast<uint64_t>(k) - offset_;
-  if (id >= rows_->size()) return kNone;
-  const Record& row = (*rows_)[id];
-  // An empty record is a free slot; a REAL key equal to k takes the slow path.
-  if (row.empty() || row[column_].type() != Type::kInteger || row[column_].int_unchecked() != k) return kNone;
+  if (id >= rows_->slots() || !rows_->live(id)) return kNone;
+  // A REAL key equal to k takes the slow path.
+  const Value& held = rows_->cell(id, column_);
+  if (held.type() != Type::kInteger || held.int_unchecked() != k) return kNone;
   return id;
 }
 

@@ -19,29 +19,27 @@
 #include <cstdint>
 #include <vector>
 
+#include "row_store.h"
 #include "tessera/huge_page_allocator.h"
 #include "tessera/index.h"
 #include "tessera/value.h"
 
 namespace tessera::detail {
 
-// A loaded table's rows, by RowId.
-using RowVector = std::vector<Record, HugePageAllocator<Record>>;
-
 class PkMap {
  public:
   static constexpr RowId kNone = ~RowId{0};
 
-  // rows[id][column] is the key of the entry naming id. REQUIRES: rows
-  // outlives the map and holds the row of every id in the map.
-  explicit PkMap(const RowVector* rows, size_t column = 0) : rows_(rows), column_(column) {}
+  // rows->cell(id, column) is the key of the entry naming id. REQUIRES:
+  // rows outlives the map and holds the row of every id in the map.
+  explicit PkMap(const RowStore* rows, size_t column = 0) : rows_(rows), column_(column) {}
   // REQUIRES: the map is empty.
   void set_key_column(size_t column) { column_ = column; }
 
   // The row holding key, or kNone.
   RowId find(const Value& key) const { return find(key, key.hash()); }
   RowId find(const Value& key, uint64_t hash) const;
-  // Adds key -> id. REQUIRES: key is absent; rows[id][column] == key.
+  // Adds key -> id. REQUIRES: key is absent; rows->cell(id, column) == key.
   void insert(const Value& key, RowId id);
   // Removes key; returns its id or kNone.
   RowId erase(const Value& key);
@@ -66,7 +64,7 @@ class PkMap {
   // does not hold it.
   RowId guess(const Value& key) const;
 
-  const RowVector* rows_;
+  const RowStore* rows_;
   size_t column_;
   bool has_offset_ = false;
   uint64_t offset_ = 0;  // key - id of the first integer key inserted, mod 2^64

@@ -42,16 +42,16 @@ Value Table::insert_record(Record record) {
 bool Table::get(const Value& key, Record& out) const {
   db_->check_open();
   auto lock = state_->lock_loaded(*db_->fs);
-  const Record* r = state_->find(key);
+  auto r = state_->find(key);
   if (!r) return false;
-  out = *r;
+  out.assign(r->begin(), r->end());
   return true;
 }
 
 bool Table::read(const Value& key, RecordVisitor visit) const {
   db_->check_open();
   auto lock = state_->lock_loaded(*db_->fs);
-  const Record* r = state_->find(key);
+  auto r = state_->find(key);
   if (!r) return false;
   visit(*r);
   return true;

@@ -55,12 +55,7 @@ void Database::convert_table(std::string_view name, const std::string& format, c
   detail::failing_on_io(*impl_, [&] {
     {
       std::shared_lock lock(t->mu);
-      size_t slot = 0;
-      detail::RecordFeed feed = [&]() -> const Record* {
-        while (slot < t->rows.size() && t->rows[slot].empty()) ++slot;
-        return slot < t->rows.size() ? &t->rows[slot++] : nullptr;
-      };
-      m.files = detail::write_data_files(fs, t->dir, m, codec, feed);
+      m.files = detail::write_data_files(fs, t->dir, m, codec, t->feed_rows());
     }
     fs.sync_dir(t->dir);
     verify_by_reading(fs, t->dir, m, codec);
@@ -116,7 +111,7 @@ Table Database::create_table_with(std::string_view name, const Schema& schema,
         if (auto holder = t->unique_holder(ix, key))
           throw Error(ErrorCode::kConstraint,
                       fmt::format("table '{}', index '{}': value {} is already used by the row with key {}", name,
-                                  ix.def.name, key[0].to_string(), t->rows[*holder][pkc].to_string()));
+                                  ix.def.name, key[0].to_string(), t->rows.cell(*holder, pkc).to_string()));
       }
       t->put_row(std::move(r));
       r = Record();

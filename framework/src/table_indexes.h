@@ -55,11 +55,11 @@ struct TableIndex {
   std::vector<size_t> cols;  // schema positions of def.columns
   std::unique_ptr<Index> index;
 
-  void key_of(const Record& r, IndexKey& key) const {
+  void key_of(RecordView r, IndexKey& key) const {
     key.resize(cols.size());
     for (size_t i = 0; i < cols.size(); ++i) key[i] = r[cols[i]];
   }
-  IndexKey key_of(const Record& r) const {
+  IndexKey key_of(RecordView r) const {
     IndexKey k;
     key_of(r, k);
     return k;

@@ -20,14 +20,14 @@ std::optional<RowId> TableState::unique_holder(const TableIndex& ix, const Index
 }
 
 namespace {
-void unindex(std::vector<TableIndex>& indexes, const Record& r, RowId id, IndexKey& key) {
+void unindex(std::vector<TableIndex>& indexes, RecordView r, RowId id, IndexKey& key) {
   for (auto& ix : indexes) {
     ix.key_of(r, key);
     ix.index->erase(key, id);
   }
 }
 // kept: bit i set when index i already holds this row's entry (i < 64).
-void index_row(std::vector<TableIndex>& indexes, const Record& r, RowId id, IndexKey& key, const std::string& table,
+void index_row(std::vector<TableIndex>& indexes, RecordView r, RowId id, IndexKey& key, const std::string& table,
                uint64_t kept = 0) {
   for (size_t i = 0; i < indexes.size(); ++i) {
     if (i < 64 && (kept >> i & 1)) continue;
@@ -59,7 +59,7 @@ void TableState::apply(std::vector<std::pair<Value, std::optional<Record>>>& cha
       if (id == PkMap::kNone) continue;
       for (size_t i = 0; i < indexes.size(); ++i) {
         TableIndex& ix = indexes[i];
-        ix.key_of(rows[id], key);
+        ix.key_of(rows.row(id), key);
         if (row && i < 64) {
           ix.key_of(*row, next);
           if (same_key(key, next)) {
@@ -77,7 +77,7 @@ void TableState::apply(std::vector<std::pair<Value, std::optional<Record>>>& cha
       auto& [k, row] = changes[c];
       if (row) {
         RowId id = put_row(std::move(*row));
-        index_row(saved, rows[id], id, key, name, kept[c]);
+        index_row(saved, rows.row(id), id, key, name, kept[c]);
       } else {
         remove_row(k);
       }
@@ -91,9 +91,9 @@ void TableState::apply(std::vector<std::pair<Value, std::optional<Record>>>& cha
 
 void TableState::add_index(TableIndex ix) {
   IndexKey key;
-  for (RowId id = 0; id < rows.size(); ++id) {
-    if (rows[id].empty()) continue;
-    ix.key_of(rows[id], key);
+  for (RowId id = 0; id < rows.slots(); ++id) {
+    if (!rows.live(id)) continue;
+    ix.key_of(rows.row(id), key);
     if (!ix.index->insert(key, id)) {
       std::vector<RowId> other;
       ix.index->find(key, other);
@@ -101,15 +101,15 @@ void TableState::add_index(TableIndex ix) {
       for (const auto& v : key) shown += (shown.empty() ? "" : ", ") + v.to_string();
       throw Error(ErrorCode::kConstraint,
                   fmt::format("table '{}': cannot build unique index '{}': ({}) is held by the rows with keys {} and {}",
-                              name, ix.def.name, shown, rows[id][schema->primary_key()].to_string(),
-                              other.empty() ? "?" : rows[other.front()][schema->primary_key()].to_string()));
+                              name, ix.def.name, shown, rows.cell(id, schema->primary_key()).to_string(),
+                              other.empty() ? "?" : rows.cell(other.front(), schema->primary_key()).to_string()));
     }
   }
   indexes.push_back(std::move(ix));
 }
 
-size_t TableState::row_memory(const Record& r) const {
-  size_t n = sizeof(Record) + 48;  // the slot and its primary-key map entry
+size_t TableState::row_memory(RecordView r) const {
+  size_t n = 1 + 32;  // the live flag and its primary-key map slots (16 bytes, at most half full)
   for (const Value& v : r) n += v.memory_usage();
   return n;
 }
@@ -123,15 +123,13 @@ void TableState::note_id(const Value& key) {
 void TableState::remove_row(const Value& key) {
   RowId id = pk.find(key);
   if (id == PkMap::kNone) return;
-  Record& r = rows[id];
   IndexKey scratch;
-  unindex(indexes, r, id, scratch);
-  memory_bytes -= std::min(memory_bytes, row_memory(r));
+  unindex(indexes, rows.row(id), id, scratch);
+  memory_bytes -= std::min(memory_bytes, row_memory(rows.row(id)));
   only_inserts = false;
   inserted_keys.clear();
-  pk.erase(key);
-  Record().swap(r);
-  free_slots.push_back(id);
+  pk.erase(key);  // reads the key from the row: before the row goes
+  rows.free(id);
   --live_rows;
 }
 
@@ -141,36 +139,28 @@ RowId TableState::put_row(Record record) {
   RowId id = pk.find(record[pkc]);
   bool added = id == PkMap::kNone;
   if (!added) {
-    Record& old = rows[id];
     IndexKey key;
-    unindex(indexes, old, id, key);
-    memory_bytes -= std::min(memory_bytes, row_memory(old));
+    unindex(indexes, rows.row(id), id, key);
+    memory_bytes -= std::min(memory_bytes, row_memory(rows.row(id)));
     only_inserts = false;
     inserted_keys.clear();
   } else {
     if (only_inserts) inserted_keys.push_back(record[pkc]);
-    if (!free_slots.empty()) {
-      id = free_slots.back();
-      free_slots.pop_back();
-    } else {
-      id = rows.size();
-      rows.emplace_back();
-    }
     ++live_rows;
   }
   memory_bytes += row_memory(record);
-  rows[id] = std::move(record);
+  if (added) id = rows.add(std::move(record));
+  else rows.set(id, std::move(record));
   // After the move: the map reads the key from the row.
-  if (added) pk.insert(rows[id][pkc], id);
+  if (added) pk.insert(rows.cell(id, pkc), id);
   IndexKey key;
-  index_row(indexes, rows[id], id, key, name);
+  index_row(indexes, rows.row(id), id, key, name);
   return id;
 }
 
 void TableState::reset_rows() {
   for (auto& ix : indexes) ix.index->clear();
   rows.clear();
-  free_slots.clear();
   pk.clear();
   live_rows = 0;
   memory_bytes = 0;
@@ -218,16 +208,19 @@ void TableState::ensure_loaded(FileSystem& fs) {
   loaded = true;
 }
 
+RecordFeed TableState::feed_rows() const {
+  return [this, slot = RowId{0}]() mutable -> std::optional<RecordView> {
+    while (slot < rows.slots() && !rows.live(slot)) ++slot;
+    if (slot == rows.slots()) return std::nullopt;
+    return rows.row(slot++);
+  };
+}
+
 TableMeta TableState::write_files(FileSystem& fs) const {
   TableMeta m = meta;
   m.next_auto_id = next_auto_id;
   m.row_count = live_rows;
-  size_t slot = 0;
-  RecordFeed feed = [&]() -> const Record* {
-    while (slot < rows.size() && rows[slot].empty()) ++slot;
-    return slot < rows.size() ? &rows[slot++] : nullptr;
-  };
-  m.files = write_data_files(fs, dir, m, codec(), feed);
+  m.files = write_data_files(fs, dir, m, codec(), feed_rows());
   return m;
 }
 
@@ -245,13 +238,13 @@ std::optional<TableMeta> TableState::append_files(FileSystem& fs) const {
   auto path = dir / last.name;
   if (fs.file_size(path) != last.bytes) return std::nullopt;
   size_t i = 0;
-  RecordFeed feed = [&]() -> const Record* {
+  RecordFeed feed = [&]() -> std::optional<RecordView> {
     while (i < inserted_keys.size()) {
-      if (const Record* r = find(inserted_keys[i++])) return r;
+      if (auto r = find(inserted_keys[i++])) return r;
     }
-    return nullptr;
+    return std::nullopt;
   };
-  const Record* next = feed();
+  std::optional<RecordView> next = feed();
   {
     auto file = fs.open_append(path);
     FileSink sink(*file);
@@ -280,7 +273,7 @@ std::optional<TableMeta> TableState::append_files(FileSystem& fs) const {
   last.checksum = sum.text();
   if (next) {
     bool first = true;
-    RecordFeed rest = [&]() -> const Record* {
+    RecordFeed rest = [&]() -> std::optional<RecordView> {
       if (first) {
         first = false;
         return next;

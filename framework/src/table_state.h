@@ -20,6 +20,7 @@
 
 #include "catalog.h"
 #include "pk_map.h"
+#include "row_store.h"
 #include "table_indexes.h"
 #include "table_store.h"
 #include "tessera/compressor.h"
@@ -47,8 +48,7 @@ struct TableState {
 
   mutable std::shared_mutex mu;
   bool loaded = false;
-  RowVector rows;  // indexed by RowId; an empty Record is a free slot
-  std::vector<RowId> free_slots;
+  RowStore rows;
   PkMap pk{&rows};
   std::vector<TableIndex> indexes;  // secondary; UNIQUE constraints among them
   int64_t next_auto_id = 1;
@@ -62,6 +62,7 @@ struct TableState {
 
   void set_schema(std::shared_ptr<const Schema> s) {
     schema = std::move(s);
+    rows.set_width(schema->size());
     pk.set_key_column(schema->primary_key());
   }
   TableCodec codec() const { return {format.get(), compressor.get(), max_decompressed_bytes}; }
@@ -92,9 +93,10 @@ struct TableState {
   }
 
   // REQUIRES: mu held (shared or exclusive) and loaded.
-  const Record* find(const Value& key) const {
+  std::optional<RecordView> find(const Value& key) const {
     RowId id = pk.find(key);
-    return id == PkMap::kNone ? nullptr : &rows[id];
+    if (id == PkMap::kNone) return std::nullopt;
+    return rows.row(id);
   }
   // The rows other than `self` that a unique index maps key to.
   // REQUIRES: as find().
@@ -112,6 +114,9 @@ struct TableState {
   // nothing. REQUIRES: mu held exclusively and loaded.
   void add_index(TableIndex ix);
 
+  // The live rows in slot order, for writing data files.
+  // REQUIRES: mu held (shared is enough) while the feed is used.
+  RecordFeed feed_rows() const;
   // Writes the rows into new data files and returns the new metadata
   // (files listed, counters set). REQUIRES: mu held (shared is enough).
   TableMeta write_files(FileSystem& fs) const;
@@ -122,7 +127,7 @@ struct TableState {
   std::optional<TableMeta> append_files(FileSystem& fs) const;
   // Forgets the insert tracking after a checkpoint.
   void mark_clean();
-  size_t row_memory(const Record& r) const;
+  size_t row_memory(RecordView r) const;
 };
 
 }  // namespace tessera::detail

@@ -72,7 +72,7 @@ std::vector<DataFile> write_data_files(FileSystem& fs, const std::filesystem::pa
   std::vector<DataFile> files;
   std::vector<std::string> created;  // removed again if anything below throws
   try {
-    const Record* record = feed();
+    std::optional<RecordView> record = feed();
     do {
       DataFile df;
       df.name = data_file_name(codec, meta.next_file_number++);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,8 @@ struct TableCodec {
 // "data_<n>.<format ext>[.<compressor ext>]"
 std::string data_file_name(const TableCodec& codec, uint64_t number);
 
-// Yields the next record to write, or nullptr at the end.
-using RecordFeed = std::function<const Record*()>;
+// Yields the next record to write, or nullopt at the end.
+using RecordFeed = std::function<std::optional<RecordView>()>;
 
 // Writes every record from feed into new data files in dir, numbered from
 // meta.next_file_number (advanced). Each file is synced; the folder is not.

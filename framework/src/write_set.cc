@@ -16,10 +16,10 @@ TableChanges& WriteSet::changes_for(std::string_view table) {
   return tables_.emplace(std::string(table), std::move(tc)).first->second;
 }
 
-const Record* WriteSet::current(TableChanges& tc, const Value& key, bool& in_changes) {
+std::optional<RecordView> WriteSet::current(TableChanges& tc, const Value& key, bool& in_changes) {
   auto* staged = tc.rows.find(key);
   in_changes = staged != nullptr;
-  if (in_changes) return staged->second ? &*staged->second : nullptr;
+  if (in_changes) return staged->second ? std::optional<RecordView>(*staged->second) : std::nullopt;
   std::shared_lock lock(tc.table->mu);
   return tc.table->find(key);  // stable: only writers change rows, and we are the writer
 }
@@ -29,14 +29,14 @@ bool WriteSet::get(std::string_view table, const Value& key, Record& out) {
   if (it == tables_.end()) {
     auto state = db_.usable_table(table);
     std::shared_lock lock(state->mu);
-    const Record* r = state->find(key);
-    if (r) out = *r;
-    return r != nullptr;
+    auto r = state->find(key);
+    if (r) out.assign(r->begin(), r->end());
+    return r.has_value();
   }
   bool in_changes;
-  const Record* r = current(it->second, key, in_changes);
-  if (r) out = *r;
-  return r != nullptr;
+  auto r = current(it->second, key, in_changes);
+  if (r) out.assign(r->begin(), r->end());
+  return r.has_value();
 }
 
 Record WriteSet::from_fields(const TableState& t, const Fields& fields) {
@@ -85,7 +85,7 @@ void WriteSet::check_unique(TableChanges& tc, const Record& row, const Value* ol
     } else {
       std::shared_lock lock(t.mu);
       if (auto rid = t.unique_holder(ix, ik)) {
-        const Value& other = t.rows[*rid][t.schema->primary_key()];
+        const Value& other = t.rows.cell(*rid, t.schema->primary_key());
         // A committed row this transaction changed no longer holds its old
         // key (its new one, if any, is among the claims).
         if (!is_self(other) && !tc.rows.contains(other)) holder = other;
@@ -160,9 +160,9 @@ bool WriteSet::update(std::string_view table, const Value& key, const Fields& ch
   TableState& t = *tc.table;
   const Schema& s = *t.schema;
   bool in_changes;
-  const Record* old = current(tc, key, in_changes);
+  auto old = current(tc, key, in_changes);
   if (!old) return false;
-  Record row = *old;
+  Record row(old->begin(), old->end());
   for (const auto& [name, value] : changes) row[s.index_of(name, t.name)] = value;
   for (size_t i = 0; i < s.size(); ++i) s.check_value(t.name, i, row[i]);
   const Value& new_key = row[s.primary_key()];

@@ -35,7 +35,7 @@ class WriteSet {
   TableChanges& changes_for(std::string_view table);
   // The current version of key: from this transaction's changes, else the
   // committed row. nullopt when absent.
-  const Record* current(TableChanges& tc, const Value& key, bool& in_changes);
+  std::optional<RecordView> current(TableChanges& tc, const Value& key, bool& in_changes);
   void check_unique(TableChanges& tc, const Record& row, const Value* old_key);
   void stage(TableChanges& tc, const Value& key, std::optional<Record> row);
   Record from_fields(const TableState& t, const Fields& fields);

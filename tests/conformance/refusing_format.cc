@@ -26,7 +26,7 @@ class RefusingFormat final : public tessera::Format {
  private:
   struct Writer final : tessera::RecordWriter {
     Writer(const tessera::Schema& s, std::unique_ptr<tessera::RecordWriter> w) : schema(s), inner(std::move(w)) {}
-    void write(const tessera::Record& record) override {
+    void write(tessera::RecordView record) override {
       for (size_t i = 0; i < record.size(); ++i)
         if (record[i].type() == tessera::Type::kText && record[i].as_text() == kRefusedText)
           throw Error(ErrorCode::kUnsupported,

@@ -128,7 +128,7 @@ class TestLinesFormat final : public tessera::Format {
 
   struct Writer final : tessera::RecordWriter {
     explicit Writer(ByteSink& o) : out(o) {}
-    void write(const tessera::Record& record) override {
+    void write(tessera::RecordView record) override {
       nlohmann::json line = nlohmann::json::array();
       for (const auto& v : record) line.push_back(encode(v));
       out.write(line.dump() + "\n");

@@ -32,7 +32,7 @@ class RecordWriter {
  public:
   virtual ~RecordWriter();
   // REQUIRES: record.size() == schema.size(), values already validated.
-  virtual void write(const Record& record) = 0;
+  virtual void write(RecordView record) = 0;
   // Writes any trailer. Does not close the sink.
   virtual void finish() = 0;
 };

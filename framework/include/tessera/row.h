@@ -59,7 +59,7 @@ class FunctionRef<R(Args...)> {
 
 // Receives stored records without a copy (Table::read, Table::for_each,
 // Query::for_each). The record is only valid during the call.
-using RecordVisitor = FunctionRef<void(const Record&)>;
+using RecordVisitor = FunctionRef<void(RecordView)>;
 
 // Where a cursor's records come from; implemented by the framework.
 class CursorSource {

@@ -9,6 +9,7 @@
 #include <concepts>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -166,6 +167,9 @@ struct ValueHash {
 
 // One record: a value per schema column, in schema order.
 using Record = std::vector<Value>;
+// A record read in place (a stored row, or a Record): valid only while what
+// it views lives unchanged.
+using RecordView = std::span<const Value>;
 
 // Named values, for inserts and updates: {{"name", "Ann"}, {"age", 30}}.
 using Fields = std::vector<std::pair<std::string, Value>>;

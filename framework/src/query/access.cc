@@ -37,18 +37,19 @@ class FullScan final : public AccessSource {
     std::shared_lock lock(t_->mu);
     const auto& rows = t_->rows;
     const Filter& filter = plan_->filter;
-    const size_t end = rows.size();
-    const bool read_values = out.wants_rows() || !filter.empty();
+    const size_t end = rows.slots();
     const bool copy_all = out.wants_rows() && filter.empty();
     size_t n = 0, budget = kVisitBudget;
     // Slots freed behind the scan and reused by inserts are not revisited;
     // rows never move between slots, so none is seen twice.
     while (n < max && budget-- && slot_ < end) {
-      // Slots are contiguous; the values and text they point to are not.
-      if (read_values && slot_ + 8 < end) prefetch_values(rows[slot_ + 8]);
-      if (copy_all && slot_ + 4 < end) prefetch_text(rows[slot_ + 4]);
-      const Record& r = rows[slot_++];
-      if (r.empty() || !filter.matches(r)) continue;
+      // Rows are contiguous (the hardware prefetcher follows them); long
+      // text is not.
+      if (copy_all && slot_ + 4 < end && rows.live(slot_ + 4)) prefetch_text(rows.row(slot_ + 4));
+      const RowId id = slot_++;
+      if (!rows.live(id)) continue;
+      const RecordView r = rows.row(id);
+      if (!filter.matches(r)) continue;
       out.put(n++, r);
     }
     done = slot_ >= end;
@@ -87,7 +88,7 @@ class KeyLookup final : public AccessSource {
     // rows vector of a loaded table never shrinks, so the ids stay in range;
     // should it ever, the pending ids are dropped as if deleted.)
     size_t stale_end = ids_.size();
-    if (std::any_of(ids_.begin() + pos_, ids_.end(), [&](RowId id) { return id >= rows.size(); })) pos_ = ids_.size();
+    if (std::any_of(ids_.begin() + pos_, ids_.end(), [&](RowId id) { return id >= rows.slots(); })) pos_ = ids_.size();
     size_t n = 0, budget = kVisitBudget;
     while (n < max && budget) {
       if (pos_ == ids_.size()) {
@@ -106,9 +107,9 @@ class KeyLookup final : public AccessSource {
       }
       const size_t k = std::min({ids_.size() - pos_, max - n, budget, kWindow});
       budget -= k;
-      for_each_row(rows, ids_.data() + pos_, k, [&](size_t i, const Record& r) {
+      for_each_row(rows, ids_.data() + pos_, k, [&](size_t i, RecordView r) {
         const size_t at = pos_ + i;
-        if (r.empty() || (at < stale_end && !has_key(r, p.keys[key_of_[at]])) || !p.filter.matches(r)) return;
+        if ((at < stale_end && !has_key(r, p.keys[key_of_[at]])) || !p.filter.matches(r)) return;
         out.put(n++, r);
       });
       pos_ += k;
@@ -118,7 +119,7 @@ class KeyLookup final : public AccessSource {
   }
 
  private:
-  bool has_key(const Record& r, const IndexKey& key) const {
+  bool has_key(RecordView r, const IndexKey& key) const {
     if (!plan_->index) return compare(r[plan_->schema->primary_key()], key[0]) == 0;
     for (size_t i = 0; i < key.size(); ++i)
       if (compare(r[plan_->index_cols[i]], key[i]) != 0) return false;
@@ -166,14 +167,14 @@ class IndexScan final : public AccessSource {
           finished_ = done = true;
           break;
         }
-        if (id < rows.size()) ids[k++] = id;
+        if (id < rows.slots()) ids[k++] = id;
       }
       if (!out.wants_rows() && p.filter.empty()) {
         n += k;  // every entry names a live row
         continue;
       }
-      for_each_row(rows, ids, k, [&](size_t, const Record& r) {
-        if (!r.empty() && p.filter.matches(r)) out.put(n++, r);
+      for_each_row(rows, ids, k, [&](size_t, RecordView r) {
+        if (p.filter.matches(r)) out.put(n++, r);
       });
     }
     return n;

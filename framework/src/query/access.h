@@ -22,12 +22,12 @@ class RowSink {
 
   bool wants_rows() const { return batch_ || visit_; }
   // The n-th row of the current fill.
-  void put(size_t n, const Record& r) const {
+  void put(size_t n, RecordView r) const {
     if (visit_) {
       (*visit_)(r);
     } else if (batch_) {
-      if (batch_->size() <= n) batch_->push_back(r);
-      else (*batch_)[n] = r;  // reuses the record's and its strings' storage
+      if (batch_->size() <= n) batch_->emplace_back(r.begin(), r.end());
+      else (*batch_)[n].assign(r.begin(), r.end());  // reuses the record's storage
     }
   }
 

@@ -23,7 +23,7 @@ struct Leaf {
   std::vector<Value> set;   // kIn: sorted, distinct, no NULL, two or more
   std::string never_text;   // kNever: what the user wrote, for explain()
 
-  bool test(const Record& r) const {
+  bool test(RecordView r) const {
     const Value& x = r[col];
     switch (kind) {
       case LeafKind::kIsNull: return x.is_null();
@@ -63,7 +63,7 @@ struct BoundNode {
   Leaf leaf;
   std::vector<BoundNode> kids;
 
-  bool test(const Record& r) const {
+  bool test(RecordView r) const {
     switch (kind) {
       case Kind::kLeaf: return leaf.test(r);
       case Kind::kAnd:
@@ -88,7 +88,7 @@ struct Filter {
   std::vector<BoundNode> excluded;
 
   bool empty() const { return leaves.empty() && groups.empty() && excluded.empty(); }
-  bool matches(const Record& r) const {
+  bool matches(RecordView r) const {
     for (const auto& l : leaves)
       if (!l.test(r)) return false;
     for (const auto& g : groups)

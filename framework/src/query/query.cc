@@ -113,7 +113,7 @@ namespace {
 
 // The row whose `column` holds value, through the primary key or the unique
 // index on exactly that column. REQUIRES: t.mu held, t loaded.
-const Record* find_unique(const detail::TableState& t, std::string_view column, const Value& value) {
+std::optional<RecordView> find_unique(const detail::TableState& t, std::string_view column, const Value& value) {
   const Schema& schema = *t.schema;
   const size_t col = schema.index_of(column, t.name);
   if (col == schema.primary_key()) return t.find(value);
@@ -125,7 +125,7 @@ const Record* find_unique(const detail::TableState& t, std::string_view column, 
                 fmt::format("table '{}': column '{}' has no unique index; get_by and read_by need one "
                             "(or the primary key)",
                             t.name, column));
-  if (value.is_null()) return nullptr;  // NULLs are not unique; none is "the" row
+  if (value.is_null()) return std::nullopt;  // NULLs are not unique; none is "the" row
   // Reused across calls: a lookup allocates nothing.
   thread_local IndexKey key(1);
   thread_local std::vector<RowId> found;
@@ -133,7 +133,8 @@ const Record* find_unique(const detail::TableState& t, std::string_view column, 
   key[0] = value;
   found.clear();
   unique->index->find(key, found);
-  return found.empty() ? nullptr : &t.rows[found.front()];
+  if (found.empty()) return std::nullopt;
+  return t.rows.row(found.front());
 }
 
 }  // namespace
@@ -141,19 +142,16 @@ const Record* find_unique(const detail::TableState& t, std::string_view column, 
 bool Table::get_by(std::string_view column, const Value& value, Record& out) const {
   db_->check_open();
   auto lock = state_->lock_loaded(*db_->fs);
-  const Record* row = find_unique(*state_, column, value);
+  auto row = find_unique(*state_, column, value);
   if (!row) return false;
-  // Ask for all of the record's lines and text at once, then copy.
-  query_detail::prefetch_values(*row);
-  query_detail::prefetch_text(*row);
-  out = *row;
+  out.assign(row->begin(), row->end());
   return true;
 }
 
 bool Table::read_by(std::string_view column, const Value& value, RecordVisitor visit) const {
   db_->check_open();
   auto lock = state_->lock_loaded(*db_->fs);
-  const Record* row = find_unique(*state_, column, value);
+  auto row = find_unique(*state_, column, value);
   if (!row) return false;
   visit(*row);
   return true;
