@@ -14,7 +14,7 @@ namespace {
 
 tessera::detail::RowStore two_columns() {
   tessera::detail::RowStore rows;
-  rows.set_width(2);
+  rows.set_layout(2, 1);
   return rows;
 }
 

@@ -18,7 +18,7 @@ Record row_for(int64_t i) {
 
 TEST_CASE("the row store keeps rows by id through growth, frees and reuse") {
   RowStore rows;
-  rows.set_width(3);
+  rows.set_layout(3, 0);
   for (int64_t i = 0; i < 5000; ++i) REQUIRE(rows.add(row_for(i)) == static_cast<RowId>(i));
   for (RowId id : {RowId{7}, RowId{4999}, RowId{0}}) rows.free(id);
   CHECK(rows.slots() == 5000);

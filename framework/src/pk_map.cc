@@ -23,8 +23,8 @@ RowId PkMap::guess(const Value& key) const {
   if (!has_offset_ || key.type() != Type::kInteger) return kNone;
   const int64_t k = key.int_unchecked();
   const RowId id = static_cast<uint64_t>(k) - offset_;
-  if (id >= rows_->slots() || !rows_->live(id)) return kNone;
-  // A REAL key equal to k takes the slow path.
+  if (id >= rows_->slots()) return kNone;
+  // A free slot's key is NULL; a REAL key equal to k takes the slow path.
   const Value& held = rows_->cell(id, column_);
   if (held.type() != Type::kInteger || held.int_unchecked() != k) return kNone;
   return id;

@@ -8,7 +8,9 @@
 // miss on a 4 KiB page for each.
 //
 // A slot is live or free; freed slots are reused by later rows, so ids stay
-// stable while their row lives and the store never shrinks.
+// stable while their row lives and the store never shrinks. A free slot's
+// values are all NULL, and a stored row's key column never is: liveness is
+// read from the row itself, costing no access beyond the row's own.
 //
 // Thread safety: const methods may run concurrently; the rest need
 // exclusive access (the table's lock provides both).
@@ -25,14 +27,18 @@ namespace tessera::detail {
 
 class RowStore {
  public:
-  // width: values per row. REQUIRES: the store is empty when it changes.
-  void set_width(size_t width) { width_ = width; }
+  // width: values per row; key_column: the column never NULL in a stored
+  // row. REQUIRES: the store is empty when they change.
+  void set_layout(size_t width, size_t key_column) {
+    width_ = width;
+    key_column_ = key_column;
+  }
   size_t width() const { return width_; }
 
   // Slots, live or free: every id below it may be passed to live().
-  size_t slots() const { return live_.size(); }
-  size_t live_rows() const { return live_.size() - free_.size(); }
-  bool live(RowId id) const { return live_[id] != 0; }
+  size_t slots() const { return width_ ? cells_.size() / width_ : 0; }
+  size_t live_rows() const { return slots() - free_.size(); }
+  bool live(RowId id) const { return !cells_[id * width_ + key_column_].is_null(); }
 
   // REQUIRES: live(id).
   RecordView row(RowId id) const { return {cells_.data() + id * width_, width_}; }
@@ -41,48 +47,43 @@ class RowStore {
   const Value* data(RowId id) const { return cells_.data() + id * width_; }
 
   // Stores record in a free slot (or a new one) and returns its id.
-  // REQUIRES: record.size() == width().
+  // REQUIRES: record.size() == width(), its key column is not NULL.
   RowId add(Record&& record) {
     RowId id;
     if (!free_.empty()) {
       id = free_.back();
       free_.pop_back();
     } else {
-      id = live_.size();
+      id = slots();
       cells_.resize(cells_.size() + width_);
-      live_.push_back(0);
     }
     set(id, std::move(record));
     return id;
   }
-  // Replaces row id's values. REQUIRES: id < slots(), record.size() == width().
+  // Replaces row id's values. REQUIRES: as add(), and id < slots().
   void set(RowId id, Record&& record) {
     Value* out = cells_.data() + id * width_;
     for (size_t i = 0; i < width_; ++i) out[i] = std::move(record[i]);
-    live_[id] = 1;
   }
   // Frees row id's slot, releasing its values. REQUIRES: live(id).
   void free(RowId id) {
     Value* out = cells_.data() + id * width_;
     for (size_t i = 0; i < width_; ++i) out[i] = Value();
-    live_[id] = 0;
     free_.push_back(id);
   }
 
   void reserve(size_t rows) {
     cells_.reserve(rows * width_);
-    live_.reserve(rows);
   }
   void clear() {
     cells_ = {};
-    live_ = {};
     free_ = {};
   }
 
  private:
   size_t width_ = 0;
+  size_t key_column_ = 0;
   std::vector<Value, HugePageAllocator<Value>> cells_;
-  std::vector<uint8_t> live_;  // by id: 1 when the slot holds a row
   std::vector<RowId> free_;
 };
 

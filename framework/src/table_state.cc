@@ -192,6 +192,10 @@ void TableState::ensure_loaded(FileSystem& fs) {
     Record r;
     while (reader.next(r)) {
       const Value& key = r[schema->primary_key()];
+      if (key.is_null())
+        throw Error(ErrorCode::kCorruption,
+                    fmt::format("table '{}': the data files hold a row whose primary key '{}' is NULL", name,
+                                (*schema)[schema->primary_key()].name));
       if (pk.find(key) != PkMap::kNone)
         throw Error(ErrorCode::kCorruption,
                     fmt::format("table '{}': the data files hold primary key {} twice", name, key.to_string()));

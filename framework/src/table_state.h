@@ -62,7 +62,7 @@ struct TableState {
 
   void set_schema(std::shared_ptr<const Schema> s) {
     schema = std::move(s);
-    rows.set_width(schema->size());
+    rows.set_layout(schema->size(), schema->primary_key());
     pk.set_key_column(schema->primary_key());
   }
   TableCodec codec() const { return {format.get(), compressor.get(), max_decompressed_bytes}; }
