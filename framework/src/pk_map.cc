@@ -24,6 +24,7 @@ RowId PkMap::guess(const Value& key) const {
   const int64_t k = key.int_unchecked();
   const RowId id = static_cast<uint64_t>(k) - offset_;
   if (id >= rows_->slots()) return kNone;
+  rows_->prefetch(id);  // the caller reads the whole row next
   // A free slot's key is NULL; a REAL key equal to k takes the slow path.
   const Value& held = rows_->cell(id, column_);
   if (held.type() != Type::kInteger || held.int_unchecked() != k) return kNone;

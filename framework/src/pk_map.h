@@ -37,7 +37,10 @@ class PkMap {
   void set_key_column(size_t column) { column_ = column; }
 
   // The row holding key, or kNone.
-  RowId find(const Value& key) const { return find(key, key.hash()); }
+  RowId find(const Value& key) const {
+    if (RowId id = guess(key); id != kNone) return id;  // no hash needed
+    return find(key, key.hash());
+  }
   RowId find(const Value& key, uint64_t hash) const;
   // Adds key -> id. REQUIRES: key is absent; rows->cell(id, column) == key.
   void insert(const Value& key, RowId id);

@@ -45,6 +45,14 @@ class RowStore {
   const Value& cell(RowId id, size_t column) const { return cells_[id * width_ + column]; }
   // Where row id's values start, for prefetching; valid for any id < slots().
   const Value* data(RowId id) const { return cells_.data() + id * width_; }
+  // Asks for every cache line of row id at once, so that reading its values
+  // in turn waits for one miss, not one per line. REQUIRES: id < slots().
+  void prefetch(RowId id) const {
+    const char* begin = reinterpret_cast<const char*>(data(id));
+    const char* end = begin + width_ * sizeof(Value);
+    for (const char* p = begin; p < end; p += 64) __builtin_prefetch(p);
+    __builtin_prefetch(end - 1);
+  }
 
   // Stores record in a free slot (or a new one) and returns its id.
   // REQUIRES: record.size() == width(), its key column is not NULL.

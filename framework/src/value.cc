@@ -80,30 +80,18 @@ std::strong_ordering compare_bytes(const Bytes& a, const Bytes& b) {
 
 }  // namespace
 
-bool Value::as_bool() const {
-  if (auto p = std::get_if<bool>(&v_)) return *p;
-  mismatch(Type::kBoolean, *this);
-}
-int64_t Value::as_int() const {
-  if (auto p = std::get_if<int64_t>(&v_)) return *p;
-  mismatch(Type::kInteger, *this);
-}
-double Value::as_real() const {
-  if (auto p = std::get_if<double>(&v_)) return *p;
-  if (auto p = std::get_if<int64_t>(&v_)) return static_cast<double>(*p);
-  mismatch(Type::kReal, *this);
-}
+void Value::mismatch(Type want) const { tessera::mismatch(want, *this); }
 std::string_view Value::as_text() const {
   if (auto p = std::get_if<value_detail::Text>(&v_)) return p->view();
-  mismatch(Type::kText, *this);
+  mismatch(Type::kText);
 }
 const Blob& Value::as_blob() const {
   if (auto p = std::get_if<Blob>(&v_)) return *p;
-  mismatch(Type::kBlob, *this);
+  mismatch(Type::kBlob);
 }
 Timestamp Value::as_timestamp() const {
   if (auto p = std::get_if<Timestamp>(&v_)) return *p;
-  mismatch(Type::kTimestamp, *this);
+  mismatch(Type::kTimestamp);
 }
 
 std::string Value::to_string() const {

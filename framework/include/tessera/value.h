@@ -40,6 +40,14 @@ using Blob = std::vector<uint8_t>;
 
 namespace value_detail {
 
+// GCC 12 reports the tag of a Text copied inside std::variant as maybe
+// uninitialized (it cannot see that the variant holds a Text); every
+// constructor sets the tag.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 // The bytes of a TEXT value. Up to kInline bytes live inside the object, so
 // typical short text (names, e-mail addresses, codes) needs no allocation
 // and sits next to the record's other values; longer text is on the heap.
@@ -106,6 +114,10 @@ class Text {
 };
 static_assert(sizeof(Text) == 32);
 
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 }  // namespace value_detail
 
 class Value {
@@ -127,9 +139,20 @@ class Value {
   bool is_null() const { return v_.index() == 0; }
 
   // Accessors throw Error(kInvalidArgument) naming both types on a mismatch.
-  bool as_bool() const;
-  int64_t as_int() const;
-  double as_real() const;  // INTEGER is widened
+  // The scalar ones are inline: decoding a row calls them per value.
+  bool as_bool() const {
+    if (auto p = std::get_if<bool>(&v_)) return *p;
+    mismatch(Type::kBoolean);
+  }
+  int64_t as_int() const {
+    if (auto p = std::get_if<int64_t>(&v_)) return *p;
+    mismatch(Type::kInteger);
+  }
+  double as_real() const {  // INTEGER is widened
+    if (auto p = std::get_if<double>(&v_)) return *p;
+    if (auto p = std::get_if<int64_t>(&v_)) return static_cast<double>(*p);
+    mismatch(Type::kReal);
+  }
   // The view is valid while the Value lives unchanged.
   std::string_view as_text() const;
   const Blob& as_blob() const;
@@ -157,6 +180,9 @@ class Value {
   size_t hash() const;
 
  private:
+  // Throws Error(kInvalidArgument): this value is not of type want.
+  [[noreturn]] void mismatch(Type want) const;
+
   // The alternatives' order is Type's numbering.
   std::variant<std::monostate, bool, int64_t, double, value_detail::Text, Blob, Timestamp> v_;
 };

@@ -134,6 +134,7 @@ std::optional<RecordView> find_unique(const detail::TableState& t, std::string_v
   found.clear();
   unique->index->find(key, found);
   if (found.empty()) return std::nullopt;
+  t.rows.prefetch(found.front());
   return t.rows.row(found.front());
 }
 
