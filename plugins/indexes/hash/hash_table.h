@@ -92,6 +92,10 @@ class HashTable {
   // The slot holding key, or the empty slot where it would go.
   size_t probe(const HashKey& key) const {
     size_t i = home(key.hk);
+    // A slot may straddle two cache lines: ask for both at once rather than
+    // waiting for the hash before the key bytes.
+    const char* first = reinterpret_cast<const char*>(&slots_[i]);
+    __builtin_prefetch(first + sizeof(Slot) - 1);
     while (slots_[i].hk != 0 && !matches(slots_[i], key)) i = (i + 1) & mask_;
     return i;
   }
