@@ -24,7 +24,10 @@ RowId PkMap::guess(const Value& key) const {
   const int64_t k = key.int_unchecked();
   const RowId id = static_cast<uint64_t>(k) - offset_;
   if (id >= rows_->slots()) return kNone;
-  rows_->prefetch(id);  // the caller reads the whole row next
+  // All of the row's lines at once: the caller reads the whole row next.
+  // (When keys do not follow ids this is wasted, but the slot path that
+  // follows costs a miss anyway.)
+  rows_->prefetch(id);
   // A free slot's key is NULL; a REAL key equal to k takes the slow path.
   const Value& held = rows_->cell(id, column_);
   if (held.type() != Type::kInteger || held.int_unchecked() != k) return kNone;
@@ -32,7 +35,6 @@ RowId PkMap::guess(const Value& key) const {
 }
 
 RowId PkMap::find(const Value& key, uint64_t hash) const {
-  if (RowId id = guess(key); id != kNone) return id;
   size_t i = locate(key, hash);
   return i == SIZE_MAX ? kNone : slots_[i].id;
 }

@@ -41,6 +41,7 @@ class PkMap {
     if (RowId id = guess(key); id != kNone) return id;  // no hash needed
     return find(key, key.hash());
   }
+  // Through the slots only; hash is key.hash().
   RowId find(const Value& key, uint64_t hash) const;
   // Adds key -> id. REQUIRES: key is absent; rows->cell(id, column) == key.
   void insert(const Value& key, RowId id);
