@@ -8,6 +8,7 @@
 #include <tessera/tessera.h>
 #include <tessera/text_codec.h>
 
+#include "checksum.h"
 #include "test_util.h"
 
 using namespace tessera;
@@ -378,4 +379,59 @@ TEST_CASE("rows inserted by one transaction are stored, saved and scanned in ins
   }
   auto db = Database::open(dir.path());
   CHECK(scanned(db->table("people")) == order);
+}
+
+namespace {
+// Writes rows 1 and 2 into table "t" in the given format, replaces its one
+// data file with `forged` (checksum and size updated to match), reopens it
+// and returns the error of loading the table.
+std::pair<ErrorCode, std::string> load_forged(const std::filesystem::path& dir, const Config& config,
+                                              const TableConfig& table, const std::string& forged_rows) {
+  Schema schema({{.name = "id", .type = Type::kInteger, .primary_key = true}, {.name = "v", .type = Type::kText}});
+  {
+    auto db = Database::open(dir, config);
+    auto t = db->create_table("t", schema, table);
+    t.insert({{"id", 1}, {"v", "a"}});
+    t.insert({{"id", 2}, {"v", "b"}});
+    db->checkpoint();
+  }
+  const std::filesystem::path tdir = dir / "tables" / "t";
+  auto meta = nlohmann::json::parse(test::read_file(tdir / "table.json"));
+  auto& file = meta["files"][0];
+  const std::string original = test::read_file(tdir / file["name"].get<std::string>());
+  // Formats with a header line (CSV) keep it.
+  const std::string header = original.rfind("id", 0) == 0 ? original.substr(0, original.find('\n') + 1) : "";
+  const std::string forged = header + forged_rows;
+  test::write_file(tdir / file["name"].get<std::string>(), forged);
+  file["bytes"] = forged.size();
+  file["checksum"] = tessera::detail::Checksum::format(tessera::detail::Checksum::of(forged));
+  test::write_file(tdir / "table.json", meta.dump(2));
+  auto db = Database::open(dir, config);
+  std::string message;
+  ErrorCode code = error_code_of([&] { db->table("t").size(); }, &message);
+  return {code, message};
+}
+}  // namespace
+
+TEST_CASE("a data file row without a primary key is refused when the table loads, naming table and column") {
+  // A stored row's key is what marks its slot live, so loading must not
+  // take a NULL key even from a file whose checksum is right.
+  SECTION("a format that checks NOT NULL refuses it, naming the file") {
+    TempDir dir;
+    TableConfig csv;
+    csv.format = "csv";
+    auto [code, message] = load_forged(dir.path(), Config(), csv, "1,a\n,b\n");
+    CHECK(code == ErrorCode::kCorruption);
+    CHECK_THAT(message, Catch::Contains("tables/t/data_") && Catch::Contains("'id'") && Catch::Contains("NULL"));
+  }
+  SECTION("for a format that does not, the engine refuses it, naming table and column") {
+    TempDir dir;
+    Config config;
+    config.plugin_paths = {std::filesystem::path(TESSERA_TEST_PLUGIN_DIR) / "extra_format"};
+    TableConfig lines;
+    lines.format = "extra_lines";
+    auto [code, message] = load_forged(dir.path(), config, lines, "[1,\"a\"]\n[null,\"b\"]\n");
+    CHECK(code == ErrorCode::kCorruption);
+    CHECK_THAT(message, Catch::Contains("table 't'") && Catch::Contains("primary key 'id' is NULL"));
+  }
 }
