@@ -382,6 +382,12 @@ TEST_CASE("rows inserted by one transaction are stored, saved and scanned in ins
 }
 
 namespace {
+TableConfig stored_as(const std::string& format) {
+  TableConfig t;
+  t.format = format;
+  return t;
+}
+
 // Writes rows 1 and 2 into table "t" in the given format, replaces its one
 // data file with `forged` (checksum and size updated to match), reopens it
 // and returns the error of loading the table.
@@ -418,9 +424,7 @@ TEST_CASE("a data file row without a primary key is refused when the table loads
   // take a NULL key even from a file whose checksum is right.
   SECTION("a format that checks NOT NULL refuses it, naming the file") {
     TempDir dir;
-    TableConfig csv;
-    csv.format = "csv";
-    auto [code, message] = load_forged(dir.path(), Config(), csv, "1,a\n,b\n");
+    auto [code, message] = load_forged(dir.path(), Config(), stored_as("csv"), "1,a\n,b\n");
     CHECK(code == ErrorCode::kCorruption);
     CHECK_THAT(message, Catch::Contains("tables/t/data_") && Catch::Contains("'id'") && Catch::Contains("NULL"));
   }
@@ -428,10 +432,15 @@ TEST_CASE("a data file row without a primary key is refused when the table loads
     TempDir dir;
     Config config;
     config.plugin_paths = {std::filesystem::path(TESSERA_TEST_PLUGIN_DIR) / "extra_format"};
-    TableConfig lines;
-    lines.format = "extra_lines";
-    auto [code, message] = load_forged(dir.path(), config, lines, "[1,\"a\"]\n[null,\"b\"]\n");
+    auto [code, message] = load_forged(dir.path(), config, stored_as("extra_lines"), "[1,\"a\"]\n[null,\"b\"]\n");
     CHECK(code == ErrorCode::kCorruption);
     CHECK_THAT(message, Catch::Contains("table 't'") && Catch::Contains("primary key 'id' is NULL"));
   }
+}
+
+TEST_CASE("a data file holding one primary key twice is refused when the table loads") {
+  TempDir dir;
+  auto [code, message] = load_forged(dir.path(), Config(), stored_as("csv"), "1,a\n2,b\n1,c\n");
+  CHECK(code == ErrorCode::kCorruption);
+  CHECK_THAT(message, Catch::Contains("table 't'") && Catch::Contains("primary key 1 twice"));
 }

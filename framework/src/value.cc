@@ -27,12 +27,6 @@ const char* type_name(Type type) {
 
 namespace {
 
-[[noreturn]] void mismatch(Type want, const Value& v) {
-  throw Error(ErrorCode::kInvalidArgument,
-              fmt::format("expected a {} value, got {} {}", type_name(want), type_name(v.type()),
-                          v.to_string()));
-}
-
 // Rank of a type in the cross-type order; INTEGER and REAL share a rank.
 int rank(Type t) {
   switch (t) {
@@ -80,7 +74,10 @@ std::strong_ordering compare_bytes(const Bytes& a, const Bytes& b) {
 
 }  // namespace
 
-void Value::mismatch(Type want) const { tessera::mismatch(want, *this); }
+void Value::mismatch(Type want) const {
+  throw Error(ErrorCode::kInvalidArgument,
+              fmt::format("expected a {} value, got {} {}", type_name(want), type_name(type()), to_string()));
+}
 std::string_view Value::as_text() const {
   if (auto p = std::get_if<value_detail::Text>(&v_)) return p->view();
   mismatch(Type::kText);

@@ -15,12 +15,6 @@
 
 namespace tessera::query_detail {
 
-inline void prefetch_values(const Value* row, size_t width) {
-  const char* p = reinterpret_cast<const char*>(row);
-  const size_t bytes = width * sizeof(Value);
-  for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
-}
-
 inline void prefetch_text(RecordView r) {
   for (const Value& v : r)
     if (v.type() == Type::kText) __builtin_prefetch(v.text_unchecked().data());
@@ -32,9 +26,8 @@ template <class F>
 void for_each_row(const detail::RowStore& rows, const RowId* ids, size_t n, F&& f) {
   constexpr ptrdiff_t kValuesAhead = 12, kTextAhead = 4;
   const auto count = static_cast<ptrdiff_t>(n);
-  const size_t width = rows.width();
   for (ptrdiff_t i = -kValuesAhead; i < count; ++i) {
-    if (i + kValuesAhead < count) prefetch_values(rows.data(ids[i + kValuesAhead]), width);
+    if (i + kValuesAhead < count) rows.prefetch(ids[i + kValuesAhead]);
     if (i + kTextAhead >= 0 && i + kTextAhead < count && rows.live(ids[i + kTextAhead]))
       prefetch_text(rows.row(ids[i + kTextAhead]));
     if (i >= 0 && rows.live(ids[i])) f(static_cast<size_t>(i), rows.row(ids[i]));
