@@ -21,6 +21,7 @@
 
 #include "tessera/huge_page_allocator.h"
 #include "tessera/index.h"
+#include "tessera/prefetch.h"
 #include "tessera/value.h"
 
 namespace tessera::detail {
@@ -47,12 +48,7 @@ class RowStore {
   const Value* data(RowId id) const { return cells_.data() + id * width_; }
   // Asks for every cache line of row id at once, so that reading its values
   // in turn waits for one miss, not one per line. REQUIRES: id < slots().
-  void prefetch(RowId id) const {
-    const char* begin = reinterpret_cast<const char*>(data(id));
-    const char* end = begin + width_ * sizeof(Value);
-    for (const char* p = begin; p < end; p += 64) __builtin_prefetch(p);
-    __builtin_prefetch(end - 1);
-  }
+  void prefetch(RowId id) const { prefetch_bytes(data(id), width_ * sizeof(Value)); }
 
   // Stores record in a free slot (or a new one) and returns its id.
   // REQUIRES: record.size() == width(), its key column is not NULL.

@@ -11,13 +11,14 @@
 
 #include "../row_store.h"
 #include "tessera/index.h"
+#include "tessera/prefetch.h"
 #include "tessera/value.h"
 
 namespace tessera::query_detail {
 
 inline void prefetch_text(RecordView r) {
   for (const Value& v : r)
-    if (v.type() == Type::kText) __builtin_prefetch(v.text_unchecked().data());
+    if (v.type() == Type::kText) prefetch_line(v.text_unchecked().data());
 }
 
 // Calls f(i, row) for each i in [0, n) whose row ids[i] is live, in order.

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "tessera/error.h"
+#include "tessera/prefetch.h"
 
 namespace tessera::btree_detail {
 
@@ -114,10 +115,7 @@ class BTreeCursor final : public IndexCursor {
     stop_ = false;
     // Leaves lie anywhere in memory: fetch the next one while this one is read
     // (all leaves have this one's capacity; reading the next one's would stall).
-    if (const Leaf* after = reverse_ ? leaf_->prev : leaf_->next) {
-      const char* p = reinterpret_cast<const char*>(after);
-      for (size_t off = 0; off < Leaf::bytes(leaf_->cap); off += 64) __builtin_prefetch(p + off);
-    }
+    if (const Leaf* after = reverse_ ? leaf_->prev : leaf_->next) prefetch_bytes(after, Leaf::bytes(leaf_->cap));
     if (!reverse_) {
       limit_ = n;
       if (hi_ && n > 0 && beyond_hi(es[n - 1])) {

@@ -14,6 +14,7 @@
 
 #include "../common/key_codec.h"
 #include "tessera/index.h"
+#include "tessera/prefetch.h"
 
 namespace tessera::btree_detail {
 
@@ -109,9 +110,7 @@ inline uint32_t partition_point(const Entry* e, uint32_t n, Pred&& pred) {
 // Asks for every cache line of n entries at once: the binary search that
 // follows then waits for about one memory round trip instead of one per step.
 inline void prefetch_entries(const Entry* e, uint32_t n) {
-  const char* p = reinterpret_cast<const char*>(e);
-  const char* end = p + size_t{n} * sizeof(Entry);
-  for (; p < end; p += 64) __builtin_prefetch(p);
+  prefetch_bytes(e, size_t{n} * sizeof(Entry));
 }
 
 // Nodes are allocated with room for cap entries behind the header.

@@ -16,6 +16,7 @@
 
 #include "tessera/huge_page_allocator.h"
 #include "tessera/index.h"
+#include "tessera/prefetch.h"
 
 namespace tessera::hash_detail {
 
@@ -95,7 +96,7 @@ class HashTable {
     // A slot may straddle two cache lines: ask for both at once rather than
     // waiting for the hash before the key bytes.
     const char* first = reinterpret_cast<const char*>(&slots_[i]);
-    __builtin_prefetch(first + sizeof(Slot) - 1);
+    prefetch_line(first + sizeof(Slot) - 1);
     while (slots_[i].hk != 0 && !matches(slots_[i], key)) i = (i + 1) & mask_;
     return i;
   }
