@@ -45,6 +45,12 @@ def main():
                 shown, shown_best = f"{mine['seconds']:.3f}s", f"{best['system']} {best['seconds']:.3f}s"
         ok = mine["extra"].get("ok", "")
         print(f"{phase:<15} {shown:>14} {shown_best:>22} {ratio:>7.3g}x  {ok}")
+    floor = ours_by_phase.get("get_unique", {}).get("extra", {}).get("floor_ops_per_s")
+    uq_peers = [r for r in peers if r["phase"] == "get_unique"]
+    if floor and uq_peers:
+        best = max(uq_peers, key=lambda r: r["ops_per_s"] or 0)
+        print(f"\nget_unique with the index taken out (row by id, same loop): {floor:,.0f}/s = "
+              f"{floor / best['ops_per_s']:.3g}x {best['system']}")
     fs = limits.get("fsync_latency")
     if fs and "commit_latency" in ours_by_phase:
         p50 = ours_by_phase["commit_latency"]["extra"]["p50_us"]

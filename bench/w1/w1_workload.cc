@@ -69,6 +69,8 @@ Workload make_workload(const Params& p) {
   for (int64_t i = 0; i < p.lookups; ++i) w.pk_ids.push_back(1 + static_cast<int64_t>(q.below(n)));
   Rng u(p.seed ^ 0x4444);
   for (int64_t i = 0; i < p.lookups; ++i) w.uq_ids.push_back(1 + static_cast<int64_t>(u.below(n)));
+  Rng f(p.seed ^ 0x4445);
+  for (int64_t i = 0; i < p.lookups; ++i) w.floor_ids.push_back(1 + static_cast<int64_t>(f.below(n)));
   Rng g(p.seed ^ 0x5555);
   w.range_width = kScoreMax * p.range_frac;
   for (int64_t i = 0; i < p.ranges; ++i) w.range_lo.push_back(g.unit() * (kScoreMax - w.range_width));

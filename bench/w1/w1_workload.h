@@ -40,6 +40,9 @@ struct Params {
 struct Workload {
   std::vector<Row> rows;  // rows[i].id == i + 1
   std::vector<int64_t> pk_ids, uq_ids;
+  // Not part of W1: ids for bench_w1's get_unique floor, drawn apart from
+  // uq_ids so that the floor does not find get_unique's rows in cache.
+  std::vector<int64_t> floor_ids;
   std::vector<double> range_lo;
   double range_width = 0;
   std::vector<int64_t> upd_ids;
