@@ -1,23 +1,6 @@
 #include "pk_map.h"
 
-#include <bit>
-
 namespace tessera::detail {
-
-namespace {
-constexpr size_t kMinSlots = 16;
-// At most 7/8 full: linear probing stays short and a slot is 16 bytes.
-bool over_full(size_t size, size_t slots) { return size * 8 > slots * 7; }
-}  // namespace
-
-size_t PkMap::locate(const Value& key, uint64_t hash) const {
-  if (slots_.empty()) return SIZE_MAX;
-  for (size_t i = home(hash);; i = (i + 1) & mask_) {
-    const Slot& s = slots_[i];
-    if (s.id == kNone) return SIZE_MAX;
-    if (s.hash == hash && compare(rows_->cell(s.id, column_), key) == 0) return i;
-  }
-}
 
 RowId PkMap::guess(const Value& key) const {
   if (!has_offset_ || key.type() != Type::kInteger) return kNone;
@@ -34,69 +17,21 @@ RowId PkMap::guess(const Value& key) const {
   return id;
 }
 
-RowId PkMap::find(const Value& key, uint64_t hash) const {
-  size_t i = locate(key, hash);
-  return i == SIZE_MAX ? kNone : slots_[i].id;
-}
+RowId PkMap::find(const Value& key, uint64_t hash) const { return table_.find(hash, holds(key)); }
 
 void PkMap::insert(const Value& key, RowId id) {
-  if (over_full(size_ + 1, slots_.size())) grow(size_ + 1);
-  const uint64_t hash = key.hash();
-  size_t i = home(hash);
-  while (slots_[i].id != kNone) i = (i + 1) & mask_;
-  slots_[i] = {hash, id};
-  ++size_;
+  table_.insert(key.hash(), id);
   if (!has_offset_ && key.type() == Type::kInteger) {
     offset_ = static_cast<uint64_t>(key.int_unchecked()) - id;
     has_offset_ = true;
   }
 }
 
-RowId PkMap::erase(const Value& key) {
-  size_t hole = locate(key, key.hash());
-  if (hole == SIZE_MAX) return kNone;
-  const RowId id = slots_[hole].id;
-  // Shift back every later entry of the run that may not sit past the hole.
-  for (size_t i = (hole + 1) & mask_; slots_[i].id != kNone; i = (i + 1) & mask_) {
-    const size_t want = home(slots_[i].hash);
-    // The entry may move to the hole when its home is not in (hole, i].
-    const bool stays = hole <= i ? (hole < want && want <= i) : (hole < want || want <= i);
-    if (stays) continue;
-    slots_[hole] = slots_[i];
-    hole = i;
-  }
-  slots_[hole].id = kNone;
-  --size_;
-  return id;
-}
-
-void PkMap::reserve(size_t n) {
-  if (over_full(n, slots_.size())) grow(n);
-}
+RowId PkMap::erase(const Value& key) { return table_.erase(key.hash(), holds(key)); }
 
 void PkMap::clear() {
-  slots_.clear();
-  slots_.shrink_to_fit();
-  mask_ = 0;
-  shift_ = 64;
-  size_ = 0;
+  table_.clear();
   has_offset_ = false;
-}
-
-void PkMap::grow(size_t min_size) {
-  size_t n = std::max(kMinSlots, slots_.size());
-  while (over_full(min_size, n)) n *= 2;
-  auto old = std::move(slots_);
-  slots_ = {};
-  slots_.assign(n, Slot{0, kNone});
-  mask_ = n - 1;
-  shift_ = 64 - static_cast<unsigned>(std::countr_zero(n));
-  for (const Slot& s : old) {
-    if (s.id == kNone) continue;
-    size_t i = home(s.hash);
-    while (slots_[i].id != kNone) i = (i + 1) & mask_;
-    slots_[i] = s;
-  }
 }
 
 }  // namespace tessera::detail
