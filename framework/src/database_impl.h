@@ -17,6 +17,7 @@
 
 #include "catalog.h"
 #include "file_system.h"
+#include "staged_rows.h"
 #include "table_state.h"
 #include "wal_log.h"
 #include "tessera/config.h"
@@ -26,47 +27,12 @@
 
 namespace tessera::detail {
 
-// One table's uncommitted changes: the final state of every key touched
-// (nullopt: deleted), and the keys of unique indexes those new rows claim.
-//
-// Rows are kept in the order their keys were first touched, so that a bulk
-// insert in key order is applied, and later saved, in key order: scans then
-// read rows in key order and a key lookup can find row ids that follow keys.
-class StagedRows {
- public:
-  using Entry = std::pair<Value, std::optional<Record>>;  // nullopt: deleted
-
-  // The staged version of key, or null when key was not touched.
-  Entry* find(const Value& key) {
-    auto it = position_.find(key);
-    return it == position_.end() ? nullptr : &entries_[it->second];
-  }
-  bool contains(const Value& key) const { return position_.count(key) > 0; }
-  // Stages row (nullopt: a delete) as key's final state.
-  void put(const Value& key, std::optional<Record> row) {
-    auto [it, added] = position_.try_emplace(key, entries_.size());
-    if (added) entries_.emplace_back(key, std::move(row));
-    else entries_[it->second].second = std::move(row);
-  }
-  size_t size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
-  const std::vector<Entry>& entries() const { return entries_; }
-  // Hands the entries over; the staged rows are empty afterwards.
-  std::vector<Entry> release() {
-    position_.clear();
-    return std::move(entries_);
-  }
-
- private:
-  std::vector<Entry> entries_;
-  std::unordered_map<Value, size_t, ValueHash> position_;
-};
-
+// One table's uncommitted changes: the final state of every key touched,
+// and the values of unique indexes those rows claim.
 struct TableChanges {
   std::shared_ptr<TableState> table;
   StagedRows rows;
-  // Per index of the table (used for unique ones): index key -> row key.
-  std::vector<std::unordered_map<IndexKey, Value, IndexKeyHash>> unique_claims;
+  std::vector<StagedClaims> unique_claims;  // per index of the table; used for unique ones
 };
 
 struct DatabaseImpl;

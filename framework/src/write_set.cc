@@ -12,7 +12,7 @@ TableChanges& WriteSet::changes_for(std::string_view table) {
   auto state = db_.usable_table(table);
   TableChanges tc;
   tc.table = state;
-  tc.unique_claims.resize(state->indexes.size());
+  for (const TableIndex& ix : state->indexes) tc.unique_claims.emplace_back(ix.cols);
   return tables_.emplace(std::string(table), std::move(tc)).first->second;
 }
 
@@ -73,18 +73,18 @@ void WriteSet::check_unique(TableChanges& tc, const Record& row, const Value* ol
   const TableState& t = *tc.table;
   const Value& key = row[t.schema->primary_key()];
   auto is_self = [&](const Value& other) { return other == key || (old_key && other == *old_key); };
-  IndexKey ik;
   for (size_t i = 0; i < t.indexes.size(); ++i) {
     const TableIndex& ix = t.indexes[i];
     if (!ix.def.unique) continue;
-    ix.key_of(row, ik);
-    if (TableIndex::has_null(ik)) continue;
+    ix.key_of(row, scratch_key_);
+    if (TableIndex::has_null(scratch_key_)) continue;
     std::optional<Value> holder;
-    if (auto it = tc.unique_claims[i].find(ik); it != tc.unique_claims[i].end() && !is_self(it->second)) {
-      holder = it->second;
+    if (size_t pos = tc.unique_claims[i].holder(row, tc.rows);
+        pos != StagedRows::kNone && !is_self(tc.rows.at(pos).first)) {
+      holder = tc.rows.at(pos).first;
     } else {
       std::shared_lock lock(t.mu);
-      if (auto rid = t.unique_holder(ix, ik)) {
+      if (auto rid = t.unique_holder(ix, scratch_key_)) {
         const Value& other = t.rows.cell(*rid, t.schema->primary_key());
         // A committed row this transaction changed no longer holds its old
         // key (its new one, if any, is among the claims).
@@ -93,30 +93,27 @@ void WriteSet::check_unique(TableChanges& tc, const Record& row, const Value* ol
     }
     if (holder)
       throw Error(ErrorCode::kConstraint, fmt::format("{} is already used by the row with key {}",
-                                                      describe_key(t, ix, ik), holder->to_string()));
+                                                      describe_key(t, ix, scratch_key_), holder->to_string()));
   }
 }
 
 void WriteSet::stage(TableChanges& tc, const Value& key, std::optional<Record> row) {
   const auto& indexes = tc.table->indexes;
-  auto* staged = tc.rows.find(key);
-  IndexKey ik;
-  if (staged && staged->second) {
+  auto unique_with_values = [&](size_t i, const Record& r) {
+    if (!indexes[i].def.unique) return false;
+    for (size_t c : indexes[i].cols)
+      if (r[c].is_null()) return false;  // NULLs claim nothing
+    return true;
+  };
+  if (const size_t pos = tc.rows.position(key); pos != StagedRows::kNone && tc.rows.at(pos).second) {
     // Release the claims of the version being replaced.
-    for (size_t i = 0; i < indexes.size(); ++i) {
-      if (!indexes[i].def.unique) continue;
-      indexes[i].key_of(*staged->second, ik);
-      auto u = tc.unique_claims[i].find(ik);
-      if (u != tc.unique_claims[i].end() && u->second == key) tc.unique_claims[i].erase(u);
-    }
+    for (size_t i = 0; i < indexes.size(); ++i)
+      if (unique_with_values(i, *tc.rows.at(pos).second)) tc.unique_claims[i].release(pos, tc.rows);
   }
-  if (row)
-    for (size_t i = 0; i < indexes.size(); ++i) {
-      if (!indexes[i].def.unique) continue;
-      indexes[i].key_of(*row, ik);
-      if (!TableIndex::has_null(ik)) tc.unique_claims[i][ik] = key;
-    }
-  tc.rows.put(key, std::move(row));
+  const size_t pos = tc.rows.put(key, std::move(row));
+  if (const auto& staged = tc.rows.at(pos).second)
+    for (size_t i = 0; i < indexes.size(); ++i)
+      if (unique_with_values(i, *staged)) tc.unique_claims[i].claim(pos, tc.rows);
 }
 
 Value WriteSet::insert(std::string_view table, const Fields& fields) {

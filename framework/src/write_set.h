@@ -42,6 +42,7 @@ class WriteSet {
 
   DatabaseImpl& db_;
   std::map<std::string, TableChanges, std::less<>> tables_;
+  IndexKey scratch_key_;  // reused by check_unique: no allocation per row
 };
 
 }  // namespace tessera::detail
