@@ -438,6 +438,26 @@ TEST_CASE("a data file row without a primary key is refused when the table loads
   }
 }
 
+TEST_CASE("a data file breaking a unique index is refused when the table loads, naming index, value and rows") {
+  // Indexes are filled after the rows are read (ordered ones in key order),
+  // so the refusal comes from that fill, not from the row that broke it.
+  for (const char* type : {"btree", "hash"}) {
+    INFO(type);
+    TempDir dir;
+    TableConfig table = stored_as("csv");
+    table.indexes = nlohmann::json::array({{{"name", "v_once"}, {"column", "v"}, {"type", type}, {"unique", true}}});
+    auto [code, message] = load_forged(dir.path(), Config(), table, "1,a\n2,a\n");
+    CHECK(code == ErrorCode::kCorruption);
+    CHECK_THAT(message, Catch::Contains("table 't'") && Catch::Contains("index 'v_once'") &&
+                            Catch::Contains("\"a\"") && Catch::Contains("keys 2 and 1"));
+    // Nothing was rewritten: the next open refuses the table the same way.
+    auto db = Database::open(dir.path());
+    std::string again;
+    CHECK(error_code_of([&] { db->table("t").size(); }, &again) == ErrorCode::kCorruption);
+    CHECK(again.find("keys 2 and 1") != std::string::npos);
+  }
+}
+
 TEST_CASE("a data file holding one primary key twice is refused when the table loads") {
   TempDir dir;
   auto [code, message] = load_forged(dir.path(), Config(), stored_as("csv"), "1,a\n2,b\n1,c\n");

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "tessera/error.h"
 
 namespace tessera::detail {
@@ -90,21 +92,9 @@ void TableState::apply(std::vector<std::pair<Value, std::optional<Record>>>& cha
 }
 
 void TableState::add_index(TableIndex ix) {
-  IndexKey key;
-  for (RowId id = 0; id < rows.slots(); ++id) {
-    if (!rows.live(id)) continue;
-    ix.key_of(rows.row(id), key);
-    if (!ix.index->insert(key, id)) {
-      std::vector<RowId> other;
-      ix.index->find(key, other);
-      std::string shown;
-      for (const auto& v : key) shown += (shown.empty() ? "" : ", ") + v.to_string();
-      throw Error(ErrorCode::kConstraint,
-                  fmt::format("table '{}': cannot build unique index '{}': ({}) is held by the rows with keys {} and {}",
-                              name, ix.def.name, shown, rows.cell(id, schema->primary_key()).to_string(),
-                              other.empty() ? "?" : rows.cell(other.front(), schema->primary_key()).to_string()));
-    }
-  }
+  if (RowId refused = fill_index(ix); refused != PkMap::kNone)
+    throw Error(ErrorCode::kConstraint, fmt::format("table '{}': cannot build unique index '{}': {}", name,
+                                                    ix.def.name, describe_refusal(ix, refused)));
   indexes.push_back(std::move(ix));
 }
 
@@ -187,6 +177,10 @@ void TableState::ensure_loaded(FileSystem& fs) {
   rows.reserve(meta.row_count);
   pk.reserve(meta.row_count);
   next_auto_id = meta.next_auto_id;
+  // The indexes are filled once every row is in: an ordered one then gets
+  // its entries in key order (see fill_index).
+  auto detached = std::move(indexes);
+  indexes.clear();
   try {
     TableFileReader reader(fs, dir, meta, codec());
     Record r;
@@ -205,9 +199,19 @@ void TableState::ensure_loaded(FileSystem& fs) {
                                                         rows.cell(id, schema->primary_key()).to_string()));
       r.clear();
     }
+    for (TableIndex& ix : detached)
+      if (RowId refused = fill_index(ix); refused != PkMap::kNone)
+        throw Error(ErrorCode::kCorruption, fmt::format("table '{}': index '{}' is unique, but in the data files {}", name,
+                                                        ix.def.name, describe_refusal(ix, refused)));
+    indexes = std::move(detached);
   } catch (const Error& e) {
+    if (indexes.empty()) indexes = std::move(detached);
     reset_rows();
     unavailable = e.what();
+    throw;
+  } catch (...) {  // out of memory, say: the table may be loaded again later
+    if (indexes.empty()) indexes = std::move(detached);
+    reset_rows();
     throw;
   }
   next_auto_id = std::max(next_auto_id, meta.next_auto_id);

@@ -113,6 +113,12 @@ struct TableState {
   // value and two keys when a unique index meets a duplicate, adding
   // nothing. REQUIRES: mu held exclusively and loaded.
   void add_index(TableIndex ix);
+  // Inserts every live row into ix; returns the row ix refused (a unique
+  // index meeting a duplicate), or PkMap::kNone. REQUIRES: mu held and ix
+  // empty.
+  RowId fill_index(TableIndex& ix) const;
+  // "(value) is held by the rows with keys a and b", for the row ix refused.
+  std::string describe_refusal(const TableIndex& ix, RowId refused) const;
 
   // The live rows in slot order, for writing data files.
   // REQUIRES: mu held (shared is enough) while the feed is used.
