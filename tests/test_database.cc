@@ -13,6 +13,7 @@
 
 using namespace tessera;
 using tessera::test::TempDir;
+using tessera::test::error_code_of;
 
 namespace {
 
@@ -35,17 +36,6 @@ std::vector<Record> all_rows(const Table& t) {
   return out;
 }
 
-template <class F>
-ErrorCode error_code_of(F&& f, std::string* message = nullptr) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (message) *message = e.what();
-    return e.code();
-  }
-  FAIL("no error was thrown");
-  return ErrorCode::kInvalidArgument;
-}
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 using namespace tessera;
 using tessera::test::FaultFs;
 using tessera::test::TempDir;
+using tessera::test::error_code_of;
 namespace fs = std::filesystem;
 
 namespace {
@@ -35,16 +36,6 @@ void append(detail::FileSystem& f, const fs::path& p, const std::string& bytes, 
 
 std::string content(const fs::path& p) { return test::read_file(p); }
 
-ErrorCode code_of(const std::function<void()>& f, std::string* message = nullptr) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (message) *message = e.what();
-    return e.code();
-  }
-  FAIL("no error was thrown");
-  return ErrorCode::kInvalidArgument;
-}
 
 }  // namespace
 
@@ -211,16 +202,16 @@ TEST_CASE("fault fs: after a crash every operation is refused until reset") {
   f.crash();
   CHECK(f.crashed());
   char c;
-  CHECK(code_of([&] { w->append("a", 1); }) == ErrorCode::kIO);
-  CHECK(code_of([&] { w->sync(); }) == ErrorCode::kIO);
-  CHECK(code_of([&] { r->read(&c, 1); }) == ErrorCode::kIO);
-  CHECK(code_of([&] { f.create(dir / "g"); }) == ErrorCode::kIO);
-  CHECK(code_of([&] { f.exists(dir / "f"); }) == ErrorCode::kIO);
-  CHECK(code_of([&] { f.list(dir.path()); }) == ErrorCode::kIO);
+  CHECK(error_code_of([&] { w->append("a", 1); }) == ErrorCode::kIO);
+  CHECK(error_code_of([&] { w->sync(); }) == ErrorCode::kIO);
+  CHECK(error_code_of([&] { r->read(&c, 1); }) == ErrorCode::kIO);
+  CHECK(error_code_of([&] { f.create(dir / "g"); }) == ErrorCode::kIO);
+  CHECK(error_code_of([&] { f.exists(dir / "f"); }) == ErrorCode::kIO);
+  CHECK(error_code_of([&] { f.list(dir.path()); }) == ErrorCode::kIO);
   f.reset();
   CHECK_FALSE(f.crashed());
   CHECK(f.exists(dir / "f"));
-  CHECK(code_of([&] { w->append("a", 1); }) == ErrorCode::kIO);  // handles from before stay dead
+  CHECK(error_code_of([&] { w->append("a", 1); }) == ErrorCode::kIO);  // handles from before stay dead
   put(f, dir / "g", "ok", true);
   CHECK(content(dir / "g") == "ok");
 }
@@ -251,23 +242,23 @@ TEST_CASE("fault fs: fails the chosen operation with the chosen error once or fo
 
   f.fail_nth(Op::kWrite, 2, ENOSPC);
   w->append("a", 1);
-  CHECK(code_of([&] { w->append("b", 1); }, &msg) == ErrorCode::kIO);
+  CHECK(error_code_of([&] { w->append("b", 1); }, &msg) == ErrorCode::kIO);
   CHECK_THAT(msg, Catch::Contains("injected") && Catch::Contains(std::strerror(ENOSPC)) &&
                       Catch::Contains((dir / "f").string()));
   w->append("c", 1);  // once only
   CHECK(content(dir / "f") == "ac");  // the failed write did nothing
 
   f.fail_nth(Op::kSync, 1, EIO, true);
-  CHECK(code_of([&] { w->sync(); }, &msg) == ErrorCode::kIO);
+  CHECK(error_code_of([&] { w->sync(); }, &msg) == ErrorCode::kIO);
   CHECK_THAT(msg, Catch::Contains(std::strerror(EIO)) && Catch::Contains("injected"));
-  CHECK(code_of([&] { w->sync(); }) == ErrorCode::kIO);  // persistent
+  CHECK(error_code_of([&] { w->sync(); }) == ErrorCode::kIO);  // persistent
   f.clear_faults();
   w->sync();
 
   f.fail_nth(Op::kAny, 3);
   f.sync_dir(dir.path());
   w->append("d", 1);
-  CHECK(code_of([&] { f.rename(dir / "f", dir / "g"); }) == ErrorCode::kIO);
+  CHECK(error_code_of([&] { f.rename(dir / "f", dir / "g"); }) == ErrorCode::kIO);
   CHECK(fs::exists(dir / "f"));  // the failed rename did nothing
   f.rename(dir / "f", dir / "g");
 }
@@ -281,7 +272,7 @@ TEST_CASE("fault fs: a failed sync makes nothing durable") {
   w->sync();
   w->append("b", 1);
   f.fail_nth(Op::kSync, 1);
-  CHECK(code_of([&] { w->sync(); }) == ErrorCode::kIO);
+  CHECK(error_code_of([&] { w->sync(); }) == ErrorCode::kIO);
   f.crash();
   CHECK(content(dir / "f") == "a");
 }
@@ -289,5 +280,5 @@ TEST_CASE("fault fs: a failed sync makes nothing durable") {
 TEST_CASE("fault fs: refuses paths outside its folder") {
   TempDir dir, other;
   FaultFs f(dir.path());
-  CHECK(code_of([&] { f.create(other / "x"); }) == ErrorCode::kInvalidArgument);
+  CHECK(error_code_of([&] { f.create(other / "x"); }) == ErrorCode::kInvalidArgument);
 }

@@ -1,11 +1,29 @@
 // Helpers shared by the tests.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include <tessera/error.h>
+
 namespace tessera::test {
+
+// The code of the Error that f throws (and its message into *message);
+// fails the test when f throws nothing.
+template <class F>
+ErrorCode error_code_of(F&& f, std::string* message = nullptr) {
+  try {
+    f();
+  } catch (const Error& e) {
+    if (message) *message = e.what();
+    return e.code();
+  }
+  FAIL("no error was thrown");
+  return ErrorCode::kInvalidArgument;
+}
 
 // A fresh folder under the system temp dir, removed when destroyed.
 class TempDir {

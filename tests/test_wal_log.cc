@@ -67,7 +67,7 @@ TEST_CASE("wal: the log continues with a new writer at the next segment and LSN"
   CHECK(r.records[3].segment == 2);
   CHECK_FALSE(r.end.corrupt);
   // An existing segment with bytes is never overwritten.
-  CHECK(code_of([&] { WalWriter(FileSystem::posix(), dir / "wal", 2, 5, SyncMode::kFull, 200); }) ==
+  CHECK(error_code_of([&] { WalWriter(FileSystem::posix(), dir / "wal", 2, 5, SyncMode::kFull, 200); }) ==
         ErrorCode::kAlreadyExists);
 }
 
@@ -239,21 +239,21 @@ TEST_CASE("wal: a failed fsync fails the waiters and then every append") {
   Lsn lsn = w.append("b");
   f.fail_nth(Op::kSync, 1, EIO);
   std::string msg;
-  CHECK(code_of([&] { w.wait_durable(lsn); }, &msg) == ErrorCode::kIO);
+  CHECK(error_code_of([&] { w.wait_durable(lsn); }, &msg) == ErrorCode::kIO);
   CHECK_THAT(msg, Catch::Contains("injected") && Catch::Contains("00000001.log"));
   CHECK(w.failed());
   std::string ro;
-  CHECK(code_of([&] { w.append("c"); }, &ro) == ErrorCode::kReadOnly);
+  CHECK(error_code_of([&] { w.append("c"); }, &ro) == ErrorCode::kReadOnly);
   CHECK_THAT(ro, Catch::Contains("failed earlier") && Catch::Contains(msg) && Catch::Contains("reopen"));
-  CHECK(code_of([&] { w.wait_durable(lsn); }) == ErrorCode::kIO);  // even once the disk is well
-  CHECK(code_of([&] { w.rotate(); }) == ErrorCode::kReadOnly);
+  CHECK(error_code_of([&] { w.wait_durable(lsn); }) == ErrorCode::kIO);  // even once the disk is well
+  CHECK(error_code_of([&] { w.rotate(); }) == ErrorCode::kReadOnly);
 }
 
 TEST_CASE("wal: waiting for an LSN not appended is refused") {
   TempDir dir;
   WalWriter w(FileSystem::posix(), dir / "wal", 1, 1, SyncMode::kFull, 200);
   w.wait_durable(0);  // nothing to wait for
-  CHECK(code_of([&] { w.wait_durable(1); }) == ErrorCode::kInvalidArgument);
+  CHECK(error_code_of([&] { w.wait_durable(1); }) == ErrorCode::kInvalidArgument);
 }
 
 TEST_CASE("wal: a failed rotation fails the writer") {
@@ -262,9 +262,9 @@ TEST_CASE("wal: a failed rotation fails the writer") {
   WalWriter w(f, dir / "wal", 1, 1, SyncMode::kFull, 200);
   w.append("a");
   f.fail_nth(Op::kCreate, 1, ENOSPC);
-  CHECK(code_of([&] { w.rotate(); }) == ErrorCode::kIO);
+  CHECK(error_code_of([&] { w.rotate(); }) == ErrorCode::kIO);
   CHECK(w.failed());
-  CHECK(code_of([&] { w.append("b"); }) == ErrorCode::kReadOnly);
+  CHECK(error_code_of([&] { w.append("b"); }) == ErrorCode::kReadOnly);
   // The old segment was synced before the new one was attempted.
   f.crash();
   f.reset();
@@ -276,9 +276,9 @@ TEST_CASE("wal: a failed write fails the writer") {
   FaultFs f(dir.path());
   WalWriter w(f, dir / "wal", 1, 1, SyncMode::kFull, 200);
   f.fail_nth(Op::kWrite, 1, ENOSPC);
-  CHECK(code_of([&] { w.append("a"); }) == ErrorCode::kIO);
+  CHECK(error_code_of([&] { w.append("a"); }) == ErrorCode::kIO);
   std::string ro;
-  CHECK(code_of([&] { w.append("b"); }, &ro) == ErrorCode::kReadOnly);
+  CHECK(error_code_of([&] { w.append("b"); }, &ro) == ErrorCode::kReadOnly);
   CHECK_THAT(ro, Catch::Contains(std::strerror(ENOSPC)));
   CHECK(w.last_lsn() == 0);
 }

@@ -19,8 +19,10 @@ namespace tessera::test::wal {
 using namespace tessera::detail;
 namespace fs = std::filesystem;
 using Op = FaultFs::Op;
+using tessera::test::error_code_of;
 
 using Op = FaultFs::Op;
+using tessera::test::error_code_of;
 
 inline std::string payload_for(uint64_t i) {
   std::string s = "record-" + std::to_string(i) + ":";
@@ -48,16 +50,6 @@ inline void write_records(FileSystem& f, const fs::path& dir, int n, SyncMode mo
   for (int i = 1; i <= n; ++i) w.append(payload_for(static_cast<uint64_t>(i)));
 }
 
-inline ErrorCode code_of(const std::function<void()>& f, std::string* message = nullptr) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (message) *message = e.what();
-    return e.code();
-  }
-  FAIL("no error was thrown");
-  return ErrorCode::kInvalidArgument;
-}
 
 inline void flip_byte(const fs::path& file, uint64_t offset) {
   std::string bytes = test::read_file(file);
