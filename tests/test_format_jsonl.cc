@@ -12,46 +12,18 @@
 #include "tessera/error.h"
 #include "tessera/format.h"
 #include "tessera/plugin_registry.h"
+#include "format_test_util.h"
 #include "test_util.h"
 
 using namespace tessera;
+using test::check_same;
+using test::same;
+using test::StringSink;
+using test::TrickleSource;
 
 namespace {
 
-const PluginRegistry& registry() {
-  static PluginRegistry* r = [] {
-    auto* reg = new PluginRegistry;
-    reg->load_directories(PluginRegistry::default_search_path());
-    return reg;
-  }();
-  return *r;
-}
-
-std::unique_ptr<Format> jsonl(const nlohmann::json& options = {}) {
-  return registry().make_format("jsonl", options);
-}
-
-class StringSink final : public ByteSink {
- public:
-  std::string data;
-  void write(const void* p, size_t n) override { data.append(static_cast<const char*>(p), n); }
-};
-
-// Hands out at most step bytes per read, to cross every chunk boundary.
-class TrickleSource final : public ByteSource {
- public:
-  TrickleSource(std::string_view s, size_t step) : s_(s), step_(step) {}
-  size_t read(void* buf, size_t size) override {
-    size_t n = std::min({size, step_, s_.size()});
-    std::copy_n(s_.data(), n, static_cast<char*>(buf));
-    s_.remove_prefix(n);
-    return n;
-  }
-
- private:
-  std::string_view s_;
-  size_t step_;
-};
+std::unique_ptr<Format> jsonl(const nlohmann::json& options = {}) { return test::make_format("jsonl", options); }
 
 Schema all_types() {
   return Schema({{.name = "id", .type = Type::kInteger, .primary_key = true},
@@ -78,25 +50,6 @@ std::vector<Record> read_all(const Format& f, const Schema& s, std::string_view 
   Record rec;
   while (r->next(rec)) out.push_back(rec);
   return out;
-}
-
-// Value's == treats -0.0 as 0.0 and INTEGER 1 as REAL 1.0; a format must
-// keep the type and the sign as well.
-bool same(const Value& a, const Value& b) {
-  if (a.type() != b.type() || !(a == b)) return false;
-  return a.type() != Type::kReal || std::signbit(a.as_real()) == std::signbit(b.as_real());
-}
-
-void check_same(const std::vector<Record>& got, const std::vector<Record>& want) {
-  REQUIRE(got.size() == want.size());
-  for (size_t r = 0; r < want.size(); ++r) {
-    REQUIRE(got[r].size() == want[r].size());
-    for (size_t c = 0; c < want[r].size(); ++c) {
-      INFO("record " << r << " column " << c << ": got " << got[r][c].to_string() << ", want "
-                     << want[r][c].to_string());
-      CHECK(same(got[r][c], want[r][c]));
-    }
-  }
 }
 
 // The message of the Error(kCorruption) that reading bytes throws.
@@ -138,7 +91,7 @@ std::vector<Record> edge_records() {
 }  // namespace
 
 TEST_CASE("jsonl: the plugin loads with its name, version and extension") {
-  const ComponentInfo* info = registry().find(ComponentKind::kFormat, "jsonl");
+  const ComponentInfo* info = test::build_plugins().find(ComponentKind::kFormat, "jsonl");
   REQUIRE(info != nullptr);
   CHECK(info->plugin_name == "tessera-jsonl");
   CHECK(info->plugin_version == "0.1.0");

@@ -14,34 +14,17 @@
 #include "tessera/format.h"
 #include "tessera/plugin_registry.h"
 #include "tessera/text_codec.h"
+#include "format_test_util.h"
 #include "test_util.h"
 
 namespace {
 
 using namespace tessera;
 using Bytes = std::vector<uint8_t>;
+using test::same;
+using test::VectorSink;
 
-const PluginRegistry& registry() {
-  static PluginRegistry* reg = [] {
-    auto* r = new PluginRegistry();
-    r->load_directories(PluginRegistry::default_search_path());
-    return r;
-  }();
-  return *reg;
-}
-
-std::unique_ptr<Format> format(const nlohmann::json& options = {}) {
-  return registry().make_format("msgpack_lz4", options);
-}
-
-class VectorSink final : public ByteSink {
- public:
-  void write(const void* data, size_t size) override {
-    auto* p = static_cast<const uint8_t*>(data);
-    bytes.insert(bytes.end(), p, p + size);
-  }
-  Bytes bytes;
-};
+std::unique_ptr<Format> format(const nlohmann::json& options = {}) { return test::make_format("msgpack_lz4", options); }
 
 Schema all_types_schema() {
   return Schema({{"id", Type::kInteger, false, true},
@@ -71,22 +54,6 @@ std::vector<Record> edge_records() {
       {7, false, -129, 1.7976931348623157e308, "\t\"'\\\n", Blob{}, Timestamp{(int64_t{1} << 34) * 1000000}},
       {8, true, 65536, -1.5, "z", Blob{7}, Timestamp{(int64_t{1} << 32) * 1000000 - 1}},
   };
-}
-
-// Equal values of the same type; reals compared bit for bit (NaN, -0.0).
-bool same(const Value& a, const Value& b) {
-  if (a.type() != b.type()) return false;
-  if (a.type() == Type::kReal) {
-    return std::bit_cast<uint64_t>(a.as_real()) == std::bit_cast<uint64_t>(b.as_real());
-  }
-  return a == b;
-}
-
-bool same(const Record& a, const Record& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (!same(a[i], b[i])) return false;
-  return true;
 }
 
 Bytes write_file(const Schema& schema, const std::vector<Record>& records,
@@ -125,7 +92,7 @@ void require_read_error(const Schema& schema, const Bytes& bytes, ErrorCode code
 // compressor plugin (any LZ4 frame will do).
 Bytes file_with_body(const Bytes& msgpack_bytes) {
   Bytes out = {0x89, 'T', 'M', 'P', 'K', '\r', '\n', 0x1a, 1, 0, 0, 0, 0, 0, 0, 0};
-  registry().make_compressor("lz4", {})->compress(msgpack_bytes, out);
+  test::build_plugins().make_compressor("lz4", {})->compress(msgpack_bytes, out);
   return out;
 }
 
@@ -145,7 +112,7 @@ int run_python(const tessera::test::TempDir& dir, const std::string& script, std
 }  // namespace
 
 TEST_CASE("msgpack_lz4 plugin loads", "[msgpack_lz4]") {
-  const auto* info = registry().find(ComponentKind::kFormat, "msgpack_lz4");
+  const auto* info = test::build_plugins().find(ComponentKind::kFormat, "msgpack_lz4");
   REQUIRE(info);
   CHECK(info->plugin_name == "tessera-msgpack-lz4");
   CHECK(std::string(format()->name()) == "msgpack_lz4");

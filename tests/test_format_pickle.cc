@@ -15,34 +15,17 @@
 #include "tessera/format.h"
 #include "tessera/plugin_registry.h"
 #include "tessera/text_codec.h"
+#include "format_test_util.h"
 #include "test_util.h"
 
 namespace {
 
 using namespace tessera;
 using Bytes = std::vector<uint8_t>;
+using test::same;
+using test::VectorSink;
 
-const PluginRegistry& registry() {
-  static PluginRegistry* reg = [] {
-    auto* r = new PluginRegistry();
-    r->load_directories(PluginRegistry::default_search_path());
-    return r;
-  }();
-  return *reg;
-}
-
-std::unique_ptr<Format> format(const nlohmann::json& options = {}) {
-  return registry().make_format("pickle", options);
-}
-
-class VectorSink final : public ByteSink {
- public:
-  void write(const void* data, size_t size) override {
-    auto* p = static_cast<const uint8_t*>(data);
-    bytes.insert(bytes.end(), p, p + size);
-  }
-  Bytes bytes;
-};
+std::unique_ptr<Format> format(const nlohmann::json& options = {}) { return test::make_format("pickle", options); }
 
 Bytes bytes_of(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
@@ -80,21 +63,6 @@ std::vector<Record> edge_records() {
       {13, true, 1, 0.1, "z", Blob{}, Timestamp{kMin}},  // beyond Python's datetime, still ISO text
       {14, true, 1, 0.1, "z", Blob{}, Timestamp{kMax}},
   };
-}
-
-bool same(const Value& a, const Value& b) {
-  if (a.type() != b.type()) return false;
-  if (a.type() == Type::kReal) {
-    return std::bit_cast<uint64_t>(a.as_real()) == std::bit_cast<uint64_t>(b.as_real());
-  }
-  return a == b;
-}
-
-bool same(const Record& a, const Record& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (!same(a[i], b[i])) return false;
-  return true;
 }
 
 Bytes write_table(const Schema& schema, const std::vector<Record>& records) {
@@ -165,7 +133,7 @@ const Bytes kPrefix = {0x80, 0x04, ']'};  // PROTO 4, EMPTY_LIST
 }  // namespace
 
 TEST_CASE("pickle plugin loads", "[pickle]") {
-  const auto* info = registry().find(ComponentKind::kFormat, "pickle");
+  const auto* info = test::build_plugins().find(ComponentKind::kFormat, "pickle");
   REQUIRE(info);
   CHECK(info->plugin_name == "tessera-pickle");
   CHECK(std::string(format()->name()) == "pickle");
