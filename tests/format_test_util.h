@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tessera/error.h"
 #include "tessera/format.h"
 #include "tessera/io.h"
 #include "tessera/plugin_registry.h"
@@ -95,6 +96,52 @@ inline void check_same(const std::vector<Record>& got, const std::vector<Record>
       CHECK(same(got[r][c], want[r][c]));
     }
   }
+}
+
+// One column of every type; id is the primary key.
+inline Schema every_type_schema() {
+  return Schema({{.name = "id", .type = Type::kInteger, .primary_key = true},
+                 {.name = "b", .type = Type::kBoolean},
+                 {.name = "i", .type = Type::kInteger},
+                 {.name = "r", .type = Type::kReal},
+                 {.name = "t", .type = Type::kText},
+                 {.name = "bl", .type = Type::kBlob},
+                 {.name = "ts", .type = Type::kTimestamp}});
+}
+
+// The bytes of a file holding records (appended to an existing file when
+// append: no header).
+inline std::string write_all(const Format& f, const Schema& s, const std::vector<Record>& records,
+                             bool append = false) {
+  StringSink sink;
+  auto w = append ? f.new_append_writer(s, sink) : f.new_writer(s, sink);
+  for (const Record& r : records) w->write(r);
+  w->finish();
+  return sink.data;
+}
+
+// Every record of bytes, handed to the reader step bytes at a time; file is
+// the name the reader's messages use.
+inline std::vector<Record> read_all(const Format& f, const Schema& s, std::string_view bytes, size_t step,
+                                    const std::string& file) {
+  TrickleSource src(bytes, step);
+  auto r = f.new_reader(s, src, file);
+  std::vector<Record> out;
+  Record rec;
+  while (r->next(rec)) out.push_back(rec);
+  return out;
+}
+
+// The message of the Error(kCorruption) that reading bytes throws.
+inline std::string corruption(const Format& f, const Schema& s, std::string_view bytes, const std::string& file) {
+  try {
+    read_all(f, s, bytes, size_t{1} << 20, file);
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::kCorruption);
+    return e.what();
+  }
+  FAIL("no error for: " << bytes);
+  return {};
 }
 
 }  // namespace tessera::test

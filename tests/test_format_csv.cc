@@ -19,49 +19,18 @@ using namespace tessera;
 using test::check_same;
 using test::same;
 using test::StringSink;
-using test::TrickleSource;
+using test::write_all;
 
 namespace {
 
 std::unique_ptr<Format> csv(const nlohmann::json& options = {}) { return test::make_format("csv", options); }
 
-Schema all_types() {
-  return Schema({{.name = "id", .type = Type::kInteger, .primary_key = true},
-                 {.name = "b", .type = Type::kBoolean},
-                 {.name = "i", .type = Type::kInteger},
-                 {.name = "r", .type = Type::kReal},
-                 {.name = "t", .type = Type::kText},
-                 {.name = "bl", .type = Type::kBlob},
-                 {.name = "ts", .type = Type::kTimestamp}});
-}
-
-std::string write_all(const Format& f, const Schema& s, const std::vector<Record>& records, bool append = false) {
-  StringSink sink;
-  auto w = append ? f.new_append_writer(s, sink) : f.new_writer(s, sink);
-  for (const Record& r : records) w->write(r);
-  w->finish();
-  return sink.data;
-}
-
 std::vector<Record> read_all(const Format& f, const Schema& s, std::string_view bytes, size_t step = 1 << 20) {
-  TrickleSource src(bytes, step);
-  auto r = f.new_reader(s, src, "t.csv");
-  std::vector<Record> out;
-  Record rec;
-  while (r->next(rec)) out.push_back(rec);
-  return out;
+  return test::read_all(f, s, bytes, step, "t.csv");
 }
 
-// The message of the Error(kCorruption) that reading bytes throws.
 std::string corruption(const Schema& s, std::string_view bytes) {
-  try {
-    read_all(*csv(), s, bytes);
-  } catch (const Error& e) {
-    CHECK(e.code() == ErrorCode::kCorruption);
-    return e.what();
-  }
-  FAIL("no error for: " << bytes);
-  return {};
+  return test::corruption(*csv(), s, bytes, "t.csv");
 }
 
 std::string config_error(const nlohmann::json& options) {
@@ -119,7 +88,7 @@ TEST_CASE("csv: the plugin loads with its name, version, extension and options")
 }
 
 TEST_CASE("csv: every type and edge value survives a round trip") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   auto records = edge_records();
   for (const char* delimiter : {",", ";", "\t", "A"}) {
     INFO("delimiter " << delimiter);
@@ -136,7 +105,7 @@ TEST_CASE("csv: every type and edge value survives a round trip") {
 }
 
 TEST_CASE("csv: the bytes written are the documented encoding") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   std::vector<Record> records = {
       {1, true, std::numeric_limits<int64_t>::min(), -0.0, "a,\"b\"\nc", Blob{0, 1}, Timestamp{-1}},
       {2, nullptr, nullptr, std::nan(""), "", nullptr, Timestamp{1714564800000000}},
@@ -156,7 +125,7 @@ TEST_CASE("csv: the bytes written are the documented encoding") {
 }
 
 TEST_CASE("csv: a value the writer refuses leaves no partial record") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   StringSink sink;
   auto w = csv()->new_writer(s, sink);
   w->write(Record{1, true, 1, 1.5, "a", nullptr, nullptr});
@@ -186,7 +155,7 @@ TEST_CASE("csv: a value the writer refuses leaves no partial record") {
 }
 
 TEST_CASE("csv: appended rows extend a file, without a second header") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   auto records = edge_records();
   std::vector<Record> first(records.begin(), records.begin() + 3), rest(records.begin() + 3, records.end());
   std::string appended = write_all(*csv(), s, rest, true);
@@ -195,7 +164,7 @@ TEST_CASE("csv: appended rows extend a file, without a second header") {
 }
 
 TEST_CASE("csv: the reader accepts other writers' spellings") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   std::string bytes =
       "\"id\",\"b\",\"i\",\"r\",\"t\",\"bl\",\"ts\"\r\n"
       "\"1\",TRUE,+5,3,\"multi\r\nline\",\"AAE=\",2024-05-01 14:00:00.5+02:00\r\n"
@@ -209,7 +178,7 @@ TEST_CASE("csv: the reader accepts other writers' spellings") {
 }
 
 TEST_CASE("csv: malformed files are errors naming file, line and column") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   const std::string h = "id,b,i,r,t,bl,ts\n";
   const std::string ok = "1,,,,,,\n";
   // Header.
@@ -250,7 +219,7 @@ TEST_CASE("csv: malformed files are errors naming file, line and column") {
 }
 
 TEST_CASE("csv: a cut anywhere is an error or leaves only whole records") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   std::vector<Record> records = {{1, true, -5, 0.5, "a \"q\", b\nc", Blob{1, 2, 3}, Timestamp{-1}},
                                  {2, nullptr, 10, -0.0, "", Blob{}, nullptr},
                                  {3, false, nullptr, std::nan(""), "é\r\n", nullptr, Timestamp{5}},
@@ -317,7 +286,7 @@ TEST_CASE("csv: the document reader gives TEXT under the header's names") {
 
 TEST_CASE("csv: Python's csv module and pandas read what we write") {
   test::TempDir dir;
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   std::vector<Record> records = {
       {1, true, std::numeric_limits<int64_t>::min(), -0.0, "a,\"b\"\r\nc é 𝄞", Blob{0, 255, 7}, Timestamp{-1}},
       {2, false, std::numeric_limits<int64_t>::max(), std::nan(""), "NA", Blob{}, Timestamp{1714564800000000}},
@@ -382,7 +351,7 @@ df.to_csv(sys.argv[2], index=False)
   REQUIRE(test::run_command(std::string(test::kPython) + " " + (dir / "write.py").string() + " " +
                                 (dir / "py.csv").string() + " " + (dir / "pd.csv").string(),
                             out) == 0);
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   check_same(read_all(*csv(), s, test::read_file(dir / "py.csv")),
              {{1, true, std::numeric_limits<int64_t>::min(), -0.0, "a,\"b\"\nc é 𝄞", Blob{0, 255, 7}, Timestamp{-1}},
               // Python's csv writes None and "" alike, as an empty field: NULL.

@@ -19,49 +19,18 @@ using namespace tessera;
 using test::check_same;
 using test::same;
 using test::StringSink;
-using test::TrickleSource;
+using test::write_all;
 
 namespace {
 
 std::unique_ptr<Format> jsonl(const nlohmann::json& options = {}) { return test::make_format("jsonl", options); }
 
-Schema all_types() {
-  return Schema({{.name = "id", .type = Type::kInteger, .primary_key = true},
-                 {.name = "b", .type = Type::kBoolean},
-                 {.name = "i", .type = Type::kInteger},
-                 {.name = "r", .type = Type::kReal},
-                 {.name = "t", .type = Type::kText},
-                 {.name = "bl", .type = Type::kBlob},
-                 {.name = "ts", .type = Type::kTimestamp}});
-}
-
-std::string write_all(const Format& f, const Schema& s, const std::vector<Record>& records, bool append = false) {
-  StringSink sink;
-  auto w = append ? f.new_append_writer(s, sink) : f.new_writer(s, sink);
-  for (const Record& r : records) w->write(r);
-  w->finish();
-  return sink.data;
-}
-
 std::vector<Record> read_all(const Format& f, const Schema& s, std::string_view bytes, size_t step = 1 << 20) {
-  TrickleSource src(bytes, step);
-  auto r = f.new_reader(s, src, "t.jsonl");
-  std::vector<Record> out;
-  Record rec;
-  while (r->next(rec)) out.push_back(rec);
-  return out;
+  return test::read_all(f, s, bytes, step, "t.jsonl");
 }
 
-// The message of the Error(kCorruption) that reading bytes throws.
 std::string corruption(const Schema& s, std::string_view bytes) {
-  try {
-    read_all(*jsonl(), s, bytes);
-  } catch (const Error& e) {
-    CHECK(e.code() == ErrorCode::kCorruption);
-    return e.what();
-  }
-  FAIL("no error for: " << bytes);
-  return {};
+  return test::corruption(*jsonl(), s, bytes, "t.jsonl");
 }
 
 Blob blob_of(size_t n) {
@@ -110,7 +79,7 @@ TEST_CASE("jsonl: the plugin loads with its name, version and extension") {
 }
 
 TEST_CASE("jsonl: every type and edge value survives a round trip") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   auto records = edge_records();
   std::string bytes = write_all(*jsonl(), s, records);
   check_same(read_all(*jsonl(), s, bytes), records);
@@ -120,7 +89,7 @@ TEST_CASE("jsonl: every type and edge value survives a round trip") {
 }
 
 TEST_CASE("jsonl: the bytes written are the documented encoding") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   std::vector<Record> records = {
       {1, true, std::numeric_limits<int64_t>::min(), -0.0, "a\"b\\c\n\x01\x7f é", Blob{0, 1}, Timestamp{-1}},
       {2, nullptr, nullptr, std::nan(""), "", nullptr, Timestamp{1714564800000000}},
@@ -140,7 +109,7 @@ TEST_CASE("jsonl: the bytes written are the documented encoding") {
 }
 
 TEST_CASE("jsonl: a value the writer refuses leaves no partial record") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   StringSink sink;
   auto w = jsonl()->new_writer(s, sink);
   w->write(Record{1, true, 1, 1.5, "a", nullptr, nullptr});
@@ -170,7 +139,7 @@ TEST_CASE("jsonl: a value the writer refuses leaves no partial record") {
 }
 
 TEST_CASE("jsonl: appended lines extend a file") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   auto records = edge_records();
   std::vector<Record> first(records.begin(), records.begin() + 3), rest(records.begin() + 3, records.end());
   std::string bytes = write_all(*jsonl(), s, first) + write_all(*jsonl(), s, rest, true);
@@ -180,7 +149,7 @@ TEST_CASE("jsonl: appended lines extend a file") {
 }
 
 TEST_CASE("jsonl: the reader accepts other writers' spellings") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   // Any key order, missing keys as NULL, spaces, CRLF, blank lines, \u escapes,
   // integers in a REAL column, timestamps with an offset.
   std::string bytes =
@@ -202,7 +171,7 @@ TEST_CASE("jsonl: the reader accepts other writers' spellings") {
 }
 
 TEST_CASE("jsonl: malformed lines are errors naming file, line and column") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   const std::string ok = "{\"id\":1}\n";
   CHECK(corruption(s, ok + "{\"id\":2,\"i\":1.5}\n") == "t.jsonl:2: column 'i': expected an integer, got 1.5");
   CHECK(corruption(s, "{\"id\":2,\"zz\":1}\n") == "t.jsonl:1: column 'zz': not a column of the table");
@@ -241,7 +210,7 @@ TEST_CASE("jsonl: malformed lines are errors naming file, line and column") {
 }
 
 TEST_CASE("jsonl: a cut anywhere is an error or leaves only whole records") {
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   std::vector<Record> records = {{1, true, -5, 0.5, "a \"q\" \\", Blob{1, 2, 3}, Timestamp{-1}},
                                  {2, nullptr, 10, -0.0, "", Blob{}, nullptr},
                                  {3, false, nullptr, std::nan(""), "é\n", nullptr, Timestamp{5}}};
@@ -315,7 +284,7 @@ TEST_CASE("jsonl: the document reader types values as the JSON has them") {
 
 TEST_CASE("jsonl: Python's json and jq read what we write") {
   test::TempDir dir;
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   std::vector<Record> records = {
       {1, true, std::numeric_limits<int64_t>::min(), -0.0, "a\"b\\c\n\x01 é 𝄞", Blob{0, 255, 7}, Timestamp{-1}},
       {2, false, std::numeric_limits<int64_t>::max(), std::nan(""), "", Blob{}, Timestamp{1714564800000000}},
@@ -378,7 +347,7 @@ with open(sys.argv[1], "w", encoding="utf-8") as f:
                             out) == 0);
   std::string bytes = test::read_file(dir / "py.jsonl");
   CHECK(bytes.find("\\u00e9") != std::string::npos);  // ensure_ascii really escaped something
-  Schema s = all_types();
+  Schema s = test::every_type_schema();
   check_same(read_all(*jsonl(), s, bytes),
              {{1, true, std::numeric_limits<int64_t>::min(), -0.0, "a\"b\n\x01é𝄞", Blob{0, 255, 7}, Timestamp{-1}},
               {2, nullptr, std::numeric_limits<int64_t>::max(), std::nan(""), "", nullptr, Timestamp{1714564800000000}},
