@@ -98,17 +98,6 @@ inline void check_same(const std::vector<Record>& got, const std::vector<Record>
   }
 }
 
-// One column of every type; id is the primary key.
-inline Schema every_type_schema() {
-  return Schema({{.name = "id", .type = Type::kInteger, .primary_key = true},
-                 {.name = "b", .type = Type::kBoolean},
-                 {.name = "i", .type = Type::kInteger},
-                 {.name = "r", .type = Type::kReal},
-                 {.name = "t", .type = Type::kText},
-                 {.name = "bl", .type = Type::kBlob},
-                 {.name = "ts", .type = Type::kTimestamp}});
-}
-
 // The bytes of a file holding records (appended to an existing file when
 // append: no header).
 inline std::string write_all(const Format& f, const Schema& s, const std::vector<Record>& records,

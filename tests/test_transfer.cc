@@ -180,13 +180,7 @@ TEST_CASE("json files: bare arrays and members in any order are read and damage 
 TEST_CASE("export and import round-trip every type in every file kind") {
   TempDir dir;
   auto db = open_db(dir);
-  Schema schema({{.name = "id", .type = Type::kInteger, .primary_key = true},
-                 {.name = "b", .type = Type::kBoolean},
-                 {.name = "i", .type = Type::kInteger},
-                 {.name = "r", .type = Type::kReal},
-                 {.name = "t", .type = Type::kText},
-                 {.name = "bl", .type = Type::kBlob},
-                 {.name = "ts", .type = Type::kTimestamp}});
+  Schema schema = test::every_type_schema();
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<Record> rows = {
       {1, true, std::numeric_limits<int64_t>::min(), std::nan(""), "", Blob{}, Timestamp{-1}},

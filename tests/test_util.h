@@ -8,8 +8,20 @@
 #include <vector>
 
 #include <tessera/error.h>
+#include <tessera/schema.h>
 
 namespace tessera::test {
+
+// One column of every type; id is the primary key.
+inline Schema every_type_schema() {
+  return Schema({{.name = "id", .type = Type::kInteger, .primary_key = true},
+                 {.name = "b", .type = Type::kBoolean},
+                 {.name = "i", .type = Type::kInteger},
+                 {.name = "r", .type = Type::kReal},
+                 {.name = "t", .type = Type::kText},
+                 {.name = "bl", .type = Type::kBlob},
+                 {.name = "ts", .type = Type::kTimestamp}});
+}
 
 // The code of the Error that f throws (and its message into *message);
 // fails the test when f throws nothing.

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "tessera/text_codec.h"
+#include "test_util.h"
 
 namespace tessera::test {
 
@@ -86,15 +87,7 @@ std::vector<Record> StackCodec::decode(const Schema& schema, ByteSource& in) con
   return out;
 }
 
-Schema all_types_schema() {
-  return Schema({{.name = "id", .type = Type::kInteger, .primary_key = true},
-                 {.name = "b", .type = Type::kBoolean},
-                 {.name = "i", .type = Type::kInteger},
-                 {.name = "r", .type = Type::kReal},
-                 {.name = "t", .type = Type::kText},
-                 {.name = "bl", .type = Type::kBlob},
-                 {.name = "ts", .type = Type::kTimestamp}});
-}
+Schema all_types_schema() { return every_type_schema(); }
 
 std::vector<Record> edge_records() {
   constexpr int64_t kMin = std::numeric_limits<int64_t>::min(), kMax = std::numeric_limits<int64_t>::max();
