@@ -34,12 +34,14 @@ RowId TableState::fill_index(TableIndex& ix) const {
     // instead of descending to a random leaf for every row.
     const size_t col = ix.cols[0];
     const Type type = (*schema)[col].type;
+    // Images order numbers of the column's own type; NULL and NaN are left
+    // to the general path below.
     bool numbers = type == Type::kInteger || type == Type::kReal;
-    for (RowId id = 0; numbers && id < rows.slots(); ++id)
-      if (rows.live(id) && rows.cell(id, col).type() != type) numbers = false;  // NULL, or NaN below
-    if (numbers && type == Type::kReal)
-      for (RowId id = 0; numbers && id < rows.slots(); ++id)
-        if (rows.live(id) && std::isnan(rows.cell(id, col).as_real())) numbers = false;
+    for (RowId id = 0; numbers && id < rows.slots(); ++id) {
+      if (!rows.live(id)) continue;
+      const Value& v = rows.cell(id, col);
+      numbers = v.type() == type && !(type == Type::kReal && std::isnan(v.as_real()));
+    }
     key.resize(1);
     if (numbers) {
       // Sorting 16-byte images is several times cheaper than sorting Values.
