@@ -38,16 +38,19 @@ class StagedRows {
     return pos == kNone ? nullptr : &entries_[pos];
   }
   bool contains(const Value& key) const { return position(key) != kNone; }
-  // Stages row (nullopt: a delete) as key's final state; returns its position.
-  size_t put(const Value& key, std::optional<Record> row) {
-    size_t pos = position(key);
+  // Stages row (nullopt: a delete) as key's final state and returns its
+  // position. The version it replaces, if any, is moved to *replaced.
+  size_t put(const Value& key, std::optional<Record> row, std::optional<Record>* replaced = nullptr) {
+    const uint64_t hash = key.hash();
+    size_t pos = index_.find(hash, [&](uint64_t p) { return entries_[p].first == key; });
     if (pos != kNone) {
+      if (replaced) *replaced = std::move(entries_[pos].second);
       entries_[pos].second = std::move(row);
       return pos;
     }
     pos = entries_.size();
     entries_.emplace_back(key, std::move(row));
-    index_.insert(key.hash(), pos);
+    index_.insert(hash, pos);
     return pos;
   }
   const Entry& at(size_t pos) const { return entries_[pos]; }
@@ -102,11 +105,9 @@ class StagedClaims {
     table_.erase(h, same_as(r, rows));
     table_.insert(h, pos);
   }
-  // Drops the claim of the staged row at pos, if it holds one.
-  // REQUIRES: rows.at(pos) still holds the record that claimed.
-  void release(size_t pos, const StagedRows& rows) {
-    RecordView r = *rows.at(pos).second;
-    table_.erase(hash(r), [&](uint64_t p) { return p == pos; });
+  // Drops the claim the staged row at pos made with record claimed, if any.
+  void release(size_t pos, RecordView claimed) {
+    table_.erase(hash(claimed), [&](uint64_t p) { return p == pos; });
   }
 
  private:

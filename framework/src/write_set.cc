@@ -105,12 +105,11 @@ void WriteSet::stage(TableChanges& tc, const Value& key, std::optional<Record> r
       if (r[c].is_null()) return false;  // NULLs claim nothing
     return true;
   };
-  if (const size_t pos = tc.rows.position(key); pos != StagedRows::kNone && tc.rows.at(pos).second) {
-    // Release the claims of the version being replaced.
+  std::optional<Record> replaced;
+  const size_t pos = tc.rows.put(key, std::move(row), &replaced);
+  if (replaced)  // the claims of the version replaced go
     for (size_t i = 0; i < indexes.size(); ++i)
-      if (unique_with_values(i, *tc.rows.at(pos).second)) tc.unique_claims[i].release(pos, tc.rows);
-  }
-  const size_t pos = tc.rows.put(key, std::move(row));
+      if (unique_with_values(i, *replaced)) tc.unique_claims[i].release(pos, *replaced);
   if (const auto& staged = tc.rows.at(pos).second)
     for (size_t i = 0; i < indexes.size(); ++i)
       if (unique_with_values(i, *staged)) tc.unique_claims[i].claim(pos, tc.rows);

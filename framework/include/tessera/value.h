@@ -1,8 +1,9 @@
 // Typed values: the cells of a record.
 //
 // A Value holds one of the seven column types. Values are cheap to move and
-// compare; TEXT and BLOB own their bytes (short TEXT inline, see Text). Value is part of the plugin SDK:
-// formats encode and decode Values, indexes order them.
+// compare; TEXT and BLOB own their bytes (short TEXT inline, see Text).
+// Value is part of the plugin SDK: formats encode and decode Values,
+// indexes order them.
 #pragma once
 
 #include <compare>
