@@ -1,4 +1,4 @@
-// Helpers shared by the Format plugin tests: the plugins of the build tree,
+// Helpers shared by the Format plugin tests: the format of a name,
 // in-memory byte sinks and sources, and value comparison that sees types
 // and the sign of zero.
 #pragma once
@@ -19,19 +19,9 @@
 #include "tessera/error.h"
 #include "tessera/format.h"
 #include "tessera/io.h"
-#include "tessera/plugin_registry.h"
+#include "test_util.h"
 
 namespace tessera::test {
-
-// Every plugin of the build tree, loaded once like any host would.
-inline const PluginRegistry& build_plugins() {
-  static PluginRegistry* registry = [] {
-    auto* r = new PluginRegistry;
-    r->load_directories(PluginRegistry::default_search_path());
-    return r;
-  }();
-  return *registry;
-}
 
 inline std::unique_ptr<Format> make_format(const std::string& name, const nlohmann::json& options = {}) {
   return build_plugins().make_format(name, options);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <tessera/error.h>
+#include <tessera/plugin_registry.h>
 #include <tessera/schema.h>
 
 namespace tessera::test {
@@ -21,6 +22,16 @@ inline Schema every_type_schema() {
                  {.name = "t", .type = Type::kText},
                  {.name = "bl", .type = Type::kBlob},
                  {.name = "ts", .type = Type::kTimestamp}});
+}
+
+// Every plugin of the build tree, loaded once like any host would.
+inline const PluginRegistry& build_plugins() {
+  static PluginRegistry* registry = [] {
+    auto* r = new PluginRegistry;
+    r->load_directories(PluginRegistry::default_search_path());
+    return r;
+  }();
+  return *registry;
 }
 
 // The code of the Error that f throws (and its message into *message);

@@ -102,7 +102,7 @@ TEST_CASE("every format round-trips a 100k-row table") {
       seen[id] = true;
       Record want = generated_record(id);
       for (size_t c = 0; c < want.size() && bad < 10; ++c)
-        if (!same_value(row[c], want[c])) {
+        if (!same(row[c], want[c])) {
           ++bad;
           FAIL_CHECK("row " << id << ": got " << show(row.values()) << ", want " << show(want));
         }
@@ -151,7 +151,7 @@ bool holds(const Stack& stack, size_t column, const Value& v) {
     std::string bytes = codec.encode(all_types_schema(), {r});
     MemorySource in(bytes.data(), bytes.size());
     auto back = codec.decode(all_types_schema(), in);
-    return back.size() == 1 && same_value(back[0][column], v);
+    return back.size() == 1 && same(back[0][column], v);
   } catch (const Error&) {
     return false;
   }

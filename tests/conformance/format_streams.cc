@@ -45,14 +45,14 @@ TEST_CASE("reading through every stack pulls its input incrementally") {
     REQUIRE(reader->next(r));
     INFO(stack.label() << ": the first record after " << counted.bytes() << " of " << bytes.size() << " bytes");
     CHECK(counted.bytes() < bytes.size() / 8);
-    CHECK(same_value(r[5], records[0][5]));
+    CHECK(same(r[5], records[0][5]));
     // Half-way through the records, about half the input has been read.
     for (size_t i = 1; i < records.size() / 2; ++i) REQUIRE(reader->next(r));
     CHECK(counted.bytes() < bytes.size() * 3 / 4);
     size_t n = records.size() / 2;
     while (reader->next(r)) ++n;
     CHECK(n == records.size());
-    CHECK(same_value(r[4], records.back()[4]));
+    CHECK(same(r[4], records.back()[4]));
   }
 }
 

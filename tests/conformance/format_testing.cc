@@ -23,14 +23,7 @@ Timestamp ts(const char* iso) { return *text::parse_timestamp(iso); }
 
 }  // namespace
 
-const PluginRegistry& format_registry() {
-  static PluginRegistry* registry = [] {
-    auto* r = new PluginRegistry;
-    r->load_directories(PluginRegistry::default_search_path());
-    return r;
-  }();
-  return *registry;
-}
+const PluginRegistry& format_registry() { return build_plugins(); }
 
 TableConfig Stack::table_config() const {
   TableConfig c;
@@ -130,14 +123,6 @@ Record generated_record(int64_t id) {
           Timestamp{(id - 50000) * 1000003}};
 }
 
-bool same_value(const Value& a, const Value& b) {
-  if (a.type() != b.type()) return false;
-  if (a.type() != Type::kReal) return a == b;
-  double x = a.as_real(), y = b.as_real();
-  if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && std::isnan(y);
-  return x == y && std::signbit(x) == std::signbit(y);
-}
-
 std::string show(const Record& r) {
   std::string s = "(";
   for (size_t i = 0; i < r.size(); ++i) {
@@ -153,7 +138,7 @@ void check_records(const std::vector<Record>& got, const std::vector<Record>& wa
   int bad = 0;
   for (size_t i = 0; i < want.size() && bad < 10; ++i) {
     bool ok = got[i].size() == want[i].size();
-    for (size_t c = 0; ok && c < want[i].size(); ++c) ok = same_value(got[i][c], want[i][c]);
+    for (size_t c = 0; ok && c < want[i].size(); ++c) ok = same(got[i][c], want[i][c]);
     if (!ok) {
       ++bad;
       FAIL_CHECK("record " << i << ": got " << show(got[i]) << "\n  want " << show(want[i]));

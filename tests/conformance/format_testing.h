@@ -14,6 +14,7 @@
 #include "tessera/format.h"
 #include "tessera/plugin_registry.h"
 #include "tessera/schema.h"
+#include "../format_test_util.h"  // same(): equal type, value, sign of zero
 
 namespace tessera::test {
 
@@ -76,8 +77,6 @@ std::vector<Value> hard_timestamps();
 // A deterministic record of all_types_schema() for id.
 Record generated_record(int64_t id);
 
-// Equal type, value, sign of zero; NaN equals NaN.
-bool same_value(const Value& a, const Value& b);
 // Checks (as Catch2 CHECKs) that got equals want record by record.
 void check_records(const std::vector<Record>& got, const std::vector<Record>& want);
 std::string show(const Record& r);

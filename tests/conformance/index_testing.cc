@@ -6,17 +6,11 @@
 #include <catch2/catch.hpp>
 
 #include "tessera/error.h"
+#include "test_util.h"
 
 namespace tessera::test {
 
-const PluginRegistry& index_registry() {
-  static PluginRegistry* registry = [] {
-    auto* r = new PluginRegistry;
-    r->load_directories(PluginRegistry::default_search_path());
-    return r;
-  }();
-  return *registry;
-}
+const PluginRegistry& index_registry() { return build_plugins(); }
 
 std::vector<std::string> index_plugins() {
   std::vector<std::string> names;
